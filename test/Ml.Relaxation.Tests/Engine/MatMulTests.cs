@@ -1,0 +1,126 @@
+using Ml.Relaxation.Engine;
+
+namespace Ml.Relaxation.Tests.Engine;
+
+public class MatMulTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 1, 7, 1 }, { 3, 1, 5 }, { 2, 3, 4 }, { 7, 13, 11 }, { 17, 31, 9 }, { 5, 8, 16 },
+        { 6, 17, 24 }, { 13, 5, 33 }, { 31, 97, 47 }, { 65, 129, 67 }, { 100, 37, 200 }, { 7, 300, 3 }, { 101, 263, 23 },
+    };
+
+    /// <summary>op(A) op(B) in double from the definition.</summary>
+    private static double[] Reference(Matrix a, Matrix b, bool transA, bool transB, int m, int n, int k)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(transA ? a[p, i] : a[i, p]) * (transB ? b[j, p] : b[p, j]);
+                c[i * n + j] = s;
+            }
+        return c;
+    }
+
+    private static void AssertClose(double[] expected, Matrix actual, int k, string what)
+    {
+        // Inputs are in [-1, 1): a float sum of k products errs by at most about k * 2^-24 * k; use a generous multiple.
+        double tolerance = 1e-6 * k + 1e-6;
+        Span<float> c = actual.AsSpan();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - c[i]) <= tolerance, $"{what}: element {i}: expected {expected[i]}, got {c[i]}");
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void Multiply_matches_the_definition(int m, int k, int n)
+    {
+        Matrix a = GradientCheck.Random(m, k, 1), b = GradientCheck.Random(k, n, 2);
+        var c = GradientCheck.Random(m, n, 3);
+        MatMul.Multiply(a, b, c);
+        AssertClose(Reference(a, b, false, false, m, n, k), c, k, "A*B");
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void MultiplyTransposeA_matches_the_definition(int m, int k, int n)
+    {
+        Matrix a = GradientCheck.Random(k, m, 4), b = GradientCheck.Random(k, n, 5);
+        var c = GradientCheck.Random(m, n, 6);
+        MatMul.MultiplyTransposeA(a, b, c);
+        AssertClose(Reference(a, b, true, false, m, n, k), c, k, "A^T*B");
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void MultiplyTransposeB_matches_the_definition(int m, int k, int n)
+    {
+        Matrix a = GradientCheck.Random(m, k, 7), b = GradientCheck.Random(n, k, 8);
+        var c = GradientCheck.Random(m, n, 9);
+        MatMul.MultiplyTransposeB(a, b, c);
+        AssertClose(Reference(a, b, false, true, m, n, k), c, k, "A*B^T");
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Accumulate_adds_to_the_existing_output(bool transA, bool transB)
+    {
+        const int m = 19, k = 23, n = 29;
+        Matrix a = transA ? GradientCheck.Random(k, m, 10) : GradientCheck.Random(m, k, 10);
+        Matrix b = transB ? GradientCheck.Random(n, k, 11) : GradientCheck.Random(k, n, 11);
+        Matrix c = GradientCheck.Random(m, n, 12);
+        float[] before = c.AsSpan().ToArray();
+        Action<Matrix, Matrix, Matrix, bool> op = transA ? MatMul.MultiplyTransposeA : transB ? MatMul.MultiplyTransposeB : MatMul.Multiply;
+        op(a, b, c, true);
+        double[] expected = Reference(a, b, transA, transB, m, n, k);
+        for (int i = 0; i < expected.Length; i++) expected[i] += before[i];
+        AssertClose(expected, c, k, "accumulate");
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Results_are_bit_identical_at_any_thread_count(bool transA, bool transB)
+    {
+        const int m = 203, k = 157, n = 301;
+        Matrix a = transA ? GradientCheck.Random(k, m, 13) : GradientCheck.Random(m, k, 13);
+        Matrix b = transB ? GradientCheck.Random(n, k, 14) : GradientCheck.Random(k, n, 14);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3, 4, 7 })
+        {
+            var c = new float[m * n];
+            Gemm.Run(transA, transB, m, n, k, a.Data, b.Data, c, false, threads);
+            if (first is null) first = c;
+            else Assert.Equal(first, c);
+        }
+    }
+
+    [Fact]
+    public void Empty_inner_dimension_gives_zeros_or_leaves_the_sum()
+    {
+        var a = new Matrix(3, 0);
+        var b = new Matrix(0, 4);
+        var c = GradientCheck.Random(3, 4, 15);
+        float[] before = c.AsSpan().ToArray();
+        MatMul.Multiply(a, b, c, accumulate: true);
+        Assert.Equal(before, c.AsSpan().ToArray());
+        MatMul.Multiply(a, b, c);
+        Assert.All(c.AsSpan().ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Bad_shapes_and_aliasing_are_rejected_naming_the_argument()
+    {
+        var a = new Matrix(2, 3);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.Multiply(a, new Matrix(4, 2), new Matrix(2, 2))).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatMul.Multiply(a, new Matrix(3, 2), new Matrix(2, 3))).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.MultiplyTransposeA(a, new Matrix(3, 2), new Matrix(3, 2))).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.MultiplyTransposeB(a, new Matrix(2, 2), new Matrix(2, 2))).ParamName);
+        var square = new Matrix(3, 3);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatMul.Multiply(square, new Matrix(3, 3), square)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MatMul.MaxDegreeOfParallelism = 0);
+    }
+}
