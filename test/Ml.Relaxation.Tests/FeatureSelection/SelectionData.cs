@@ -25,7 +25,8 @@ internal static class SelectionData
                 new VectorDataViewType(TextDataViewType.Instance, slotNames.Length));
         }
         if (labelType is not null) def["Label"].ColumnType = labelType;
-        return ml.Data.LoadFromEnumerable(x.Select((f, i) => new Row<TLabel> { Features = f, Label = y[i] }).ToArray(), def);
+        // Fresh copies on every pass: ML.NET may wrap a row's array in a VBuffer that a downstream transform reuses.
+        return ml.Data.LoadFromEnumerable(x.Select((f, i) => new Row<TLabel> { Features = (float[])f.Clone(), Label = y[i] }), def);
     }
 
     /// <summary>

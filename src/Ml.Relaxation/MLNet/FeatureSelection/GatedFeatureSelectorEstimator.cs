@@ -12,9 +12,11 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// with <c>mlContext.Relaxation().SelectFeaturesWithGates(...)</c>.
 /// </summary>
 /// <remarks>
-/// Training streams the data through cursors: one pass for the feature statistics (and the class counts), then
-/// shuffled mini-batches per epoch. Memory is bounded by the shuffle pool (4096 rows x slot count floats), one
-/// mini-batch and the model, whatever the number of rows.
+/// Training reads the data through cursors: one pass for the feature statistics (and the class counts), then
+/// shuffled mini-batches per epoch. A part (training or validation) of at most 4,194,304 feature values (16 MB) is
+/// read once and shuffled in memory; a larger one streams through a cursor every epoch with a shuffle pool of 4096
+/// rows. Memory is therefore bounded by max(16 MB, 4096 x slot count floats) per part plus one mini-batch and the
+/// model, whatever the number of rows.
 /// </remarks>
 public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelectorTransformer>
 {
@@ -79,12 +81,15 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}, penalty lambda/N = {4}",
             summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, settings.L0Strength / summary.Pass.RowsUsed);
 
-        var train = new DataViewBatchSource(input, columns, DataPart.Training);
-        var validation = _options.ValidationFraction > 0 ? new DataViewBatchSource(input, columns, DataPart.Validation) : null;
+        var (train, _) = TrainingSources.Create(input, columns, DataPart.Training, summary.Pass.RowsUsed, slotCount);
+        long expectedValidation = (long)Math.Ceiling(summary.Pass.RowsRead * _options.ValidationFraction / (1 - _options.ValidationFraction));
+        var (validation, validationSkipped) = _options.ValidationFraction > 0
+            ? TrainingSources.Create(input, columns, DataPart.Validation, expectedValidation, slotCount)
+            : (null, () => 0L);
         var progress = new EpochLog(ch, _options.Progress);
         GatedSelectionResult result = GatedSelectorTrainer.Train(settings, scaling, train, summary.Pass.RowsUsed, validation,
             progress, _options.CancellationToken);
-        long skipped = summary.Pass.RowsSkipped + (validation?.LastPass?.RowsSkipped ?? 0);
+        long skipped = summary.Pass.RowsSkipped + validationSkipped();
         ch.Info(MessageSensitivity.None, "kept {0} of {1} slots; expected L0 {2}", result.KeptSlots.Count, slotCount, result.ExpectedL0);
 
         var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, [.. result.Gates], _options.OutputMode);

@@ -47,10 +47,11 @@ public sealed class GatedFeatureSelectorOptions
     public int? MaximumFeatureCount { get; set; }
 
     /// <summary>
-    /// The L0 strength lambda &gt;= 0: a slot is worth keeping when it lowers the task loss summed over the training
-    /// rows by more than about lambda. Default 2.
+    /// The L0 strength lambda &gt;= 0 (&gt; 0 with k): the penalty weight per expected open gate is lambda / N, so a
+    /// slot is worth keeping when it lowers the task loss summed over the N training rows by more than about lambda.
+    /// With k this is only the starting weight: it is then adapted so that about k gates stay open. Default 20.
     /// </summary>
-    public float L0Strength { get; set; } = 2f;
+    public float L0Strength { get; set; } = 20f;
 
     /// <summary>What the output column holds. Default <see cref="GatedOutputMode.KeptSlots"/>.</summary>
     public GatedOutputMode OutputMode { get; set; } = GatedOutputMode.KeptSlots;
@@ -64,11 +65,11 @@ public sealed class GatedFeatureSelectorOptions
     /// <summary>Rows per mini-batch, at least 1. Default 128.</summary>
     public int BatchSize { get; set; } = 128;
 
-    /// <summary>Adam learning rate of the head, &gt; 0. Default 0.001.</summary>
-    public float LearningRate { get; set; } = 1e-3f;
+    /// <summary>Adam learning rate of the head, &gt; 0. Default 0.01.</summary>
+    public float LearningRate { get; set; } = 1e-2f;
 
-    /// <summary>Adam learning rate of the gates' log_alpha, &gt; 0; larger than the head's so gates settle within few epochs. Default 0.01.</summary>
-    public float GateLearningRate { get; set; } = 1e-2f;
+    /// <summary>Adam learning rate of the gates' log_alpha, &gt; 0; larger than the head's so gates settle within few epochs. Default 0.1.</summary>
+    public float GateLearningRate { get; set; } = 0.1f;
 
     /// <summary>
     /// Share of the epochs at the start, in [0, 1), during which only the head trains while the gates stay at their

@@ -4,21 +4,25 @@ namespace Ml.Relaxation.Models.GatedSelection;
 public static class GateSelection
 {
     /// <summary>
-    /// With <paramref name="maximumCount"/> k: the k slots of highest log_alpha (equivalently highest P(z != 0); ties
-    /// to the lower index), each slot at most once. Without k: every slot whose test-time gate is not 0, or, if every
-    /// gate closed, the single slot of highest log_alpha so the output is never empty. Every other gate is exactly 0.
+    /// With <paramref name="maximumCount"/> k: the k slots of highest <paramref name="ranking"/> (ties to the lower
+    /// index), each slot at most once. Without k: every slot whose test-time gate is not 0, or, if every gate closed,
+    /// the single slot of highest ranking so the output is never empty. Every other gate is exactly 0.
     /// Kept slots get 1 or their test-time gate (see <see cref="KeptGateValue"/>); with
     /// <see cref="KeptGateValue.TestTimeGate"/> a top-k slot whose test-time gate is 0 is dropped, so at most k remain.
     /// </summary>
     /// <returns>The kept slot indices, ascending, and the gate per slot.</returns>
+    /// <param name="ranking">Per-slot importance, higher is better (e.g. log_alpha or an average P(z != 0)).</param>
+    /// <param name="testTimeGates">Per-slot test-time gates.</param>
+    /// <param name="maximumCount">k, or null.</param>
+    /// <param name="keptGateValue">The value of kept gates.</param>
     public static (int[] KeptSlots, float[] Gates) Select(
-        ReadOnlySpan<float> logAlpha, ReadOnlySpan<float> testTimeGates, int? maximumCount, KeptGateValue keptGateValue)
+        ReadOnlySpan<float> ranking, ReadOnlySpan<float> testTimeGates, int? maximumCount, KeptGateValue keptGateValue)
     {
-        if (testTimeGates.Length != logAlpha.Length)
-            throw new ArgumentException($"Expected {logAlpha.Length} test-time gates, got {testTimeGates.Length}.", nameof(testTimeGates));
-        if (logAlpha.IsEmpty) throw new ArgumentException("Expected at least one slot.", nameof(logAlpha));
-        int d = logAlpha.Length;
-        int[] order = RankByLogAlpha(logAlpha);
+        if (testTimeGates.Length != ranking.Length)
+            throw new ArgumentException($"Expected {ranking.Length} test-time gates, got {testTimeGates.Length}.", nameof(testTimeGates));
+        if (ranking.IsEmpty) throw new ArgumentException("Expected at least one slot.", nameof(ranking));
+        int d = ranking.Length;
+        int[] order = Rank(ranking);
         var chosen = new List<int>();
         if (maximumCount is int k)
         {
@@ -40,9 +44,9 @@ public static class GateSelection
         return (kept, gates);
     }
 
-    private static int[] RankByLogAlpha(ReadOnlySpan<float> logAlpha)
+    private static int[] Rank(ReadOnlySpan<float> ranking)
     {
-        float[] values = logAlpha.ToArray();
+        float[] values = ranking.ToArray();
         int[] order = [.. Enumerable.Range(0, values.Length)];
         // stable: equal log_alpha keeps the lower index first
         Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is int c && c != 0 ? c : a.CompareTo(b));

@@ -1,5 +1,6 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.GatedSelection;
 
@@ -15,8 +16,8 @@ public sealed class GatedSelectorModel : ITrainableModel
     private readonly HardConcreteGateLayer _gates;
     private readonly PredictorHead _head;
     private readonly Matrix _x, _gated, _gatedGradient, _targets;
-    private readonly float[] _uniforms;
     private readonly RandomSource _noise;
+    private readonly float _baseScale;
 
     /// <summary>Creates the model with log_alpha at logit(initial keep probability) and a freshly initialized head.</summary>
     /// <param name="settings">Hyperparameters (validated here).</param>
@@ -32,15 +33,15 @@ public sealed class GatedSelectorModel : ITrainableModel
         _scaling = scaling;
         int d = scaling.FeatureCount, capacity = settings.BatchSize;
         float p = settings.InitialKeepProbability;
-        _gates = new HardConcreteGateLayer(d, capacity, MathF.Log(p / (1f - p)), settings.Gamma, settings.Zeta, settings.Temperature);
+        _gates = new HardConcreteGateLayer(d, capacity, MathF.Log(p / (1f - p)),
+            new HardConcreteParameters(settings.Gamma, settings.Zeta, settings.Temperature));
         _head = new PredictorHead(d, settings.HiddenSizes, settings.OutputCount, capacity, new RandomSource(settings.Seed, stream: 1));
         _noise = new RandomSource(settings.Seed, stream: 2);
         _x = new Matrix(capacity, d);
         _gated = new Matrix(capacity, d);
         _gatedGradient = new Matrix(capacity, d);
         _targets = new Matrix(capacity, 1);
-        _uniforms = new float[capacity * d];
-        PenaltyScale = (float)(settings.L0Strength / trainingRows);
+        _baseScale = (float)(settings.L0Strength / trainingRows);
         PenaltyTarget = settings.MaximumFeatureCount ?? 0;
         Parameters = [_gates.LogAlpha, .. _head.Parameters];
     }
@@ -54,14 +55,33 @@ public sealed class GatedSelectorModel : ITrainableModel
     /// <summary>The head's weights and biases.</summary>
     public IReadOnlyList<Parameter> HeadParameters => _head.Parameters;
 
-    /// <summary>lambda / N, the weight of E[L0] in the training loss.</summary>
-    public float PenaltyScale { get; }
+    /// <summary>The weight of E[L0] in the training loss: (lambda / N) times <see cref="PenaltyMultiplier"/>.</summary>
+    public float PenaltyScale => _baseScale * PenaltyMultiplier;
 
     /// <summary>
-    /// The expected L0 below which the penalty stops: k when a maximum feature count is set (the penalty is a hinge
-    /// that closes gates until about k remain open, so they compete), else 0 (the plain L0 penalty).
+    /// 1 for the plain L0 penalty. With a maximum feature count k, the Lagrange multiplier of the constraint
+    /// E[L0] &lt;= k, adapted by <see cref="AdaptPenalty"/>.
+    /// </summary>
+    public float PenaltyMultiplier { get; private set; } = 1f;
+
+    /// <summary>
+    /// k when a maximum feature count is set, else 0: the penalty is the hinge (lambda_t / N) max(0, E[L0] - k), so
+    /// below k only the task acts and useful gates can reopen after an overshoot.
     /// </summary>
     public float PenaltyTarget { get; }
+
+    /// <summary>
+    /// One step of dual ascent on the constraint E[L0] &lt;= k (only with a maximum feature count): the multiplier
+    /// grows while more than k gates are expected open and shrinks below, by at most 5% per step, within [1e-2, 1e6].
+    /// So the gates compete for about k open slots whatever the data's scale, and the final top-k choice is among
+    /// gates that actually closed or stayed open under that pressure.
+    /// </summary>
+    public void AdaptPenalty()
+    {
+        if (_settings.MaximumFeatureCount is not int k) return;
+        float excess = Math.Clamp((_gates.ExpectedL0() - k) / k, -1f, 1f);
+        PenaltyMultiplier = Math.Clamp(PenaltyMultiplier * MathF.Exp(0.05f * excess), 1e-2f, 1e6f);
+    }
 
     /// <summary>P(z != 0) per slot.</summary>
     public float[] ProbabilityNonZero() => _gates.ProbabilityNonZero();
@@ -76,19 +96,16 @@ public sealed class GatedSelectorModel : ITrainableModel
     public float TrainStep(Batch batch, TrainingStep step)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Span<float> u = _uniforms.AsSpan(0, batch.Rows * _scaling.FeatureCount);
-        _noise.NextUniforms(u);
-        return Loss(batch.Features, batch.Targets, u, computeGradients: true);
+        return Loss(batch.Features, batch.Targets, _noise, computeGradients: true);
     }
 
     /// <summary>
-    /// Training loss (task + penalty) on raw features with gates sampled from <paramref name="uniforms"/> (one per
-    /// element); with <paramref name="computeGradients"/> adds the gradients into <see cref="Parameters"/>.
+    /// Training loss (task + penalty) on raw features with gates sampled from <paramref name="noise"/>; with <paramref name="computeGradients"/> adds the gradients into <see cref="Parameters"/>.
     /// </summary>
-    internal float Loss(Matrix features, Matrix targets, ReadOnlySpan<float> uniforms, bool computeGradients)
+    internal float Loss(Matrix features, Matrix targets, RandomSource noise, bool computeGradients)
     {
         Prepare(features, targets);
-        _gates.ForwardSampled(_x, uniforms, _gated);
+        _gates.ForwardSampled(_x, noise, _gated);
         float loss = TaskLoss(_head.Forward(_gated), computeGradients);
         if (!computeGradients) return loss + PenaltyScale * MathF.Max(0f, _gates.ExpectedL0() - PenaltyTarget);
         _head.Backward(_gated, _gatedGradient);

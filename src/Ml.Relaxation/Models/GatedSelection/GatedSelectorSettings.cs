@@ -19,7 +19,7 @@ public sealed class GatedSelectorSettings
     public int? MaximumFeatureCount { get; init; }
 
     /// <summary>L0 strength lambda &gt;= 0; the penalty added to the mean task loss is (lambda / N) E[L0].</summary>
-    public float L0Strength { get; init; } = 2f;
+    public float L0Strength { get; init; } = 20f;
 
     /// <summary>The multiplier of a kept slot in the final gates.</summary>
     public KeptGateValue KeptGateValue { get; init; } = KeptGateValue.One;
@@ -31,10 +31,10 @@ public sealed class GatedSelectorSettings
     public int BatchSize { get; init; } = 128;
 
     /// <summary>Adam learning rate of the head.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    public float LearningRate { get; init; } = 1e-2f;
 
     /// <summary>Adam learning rate of log_alpha.</summary>
-    public float GateLearningRate { get; init; } = 1e-2f;
+    public float GateLearningRate { get; init; } = 0.1f;
 
     /// <summary>Share of the epochs, in [0, 1), at the start during which only the head trains (gates stay at their initial value).</summary>
     public float GateWarmupFraction { get; init; } = 0.2f;
@@ -77,6 +77,8 @@ public sealed class GatedSelectorSettings
             throw new ArgumentOutOfRangeException(nameof(MaximumFeatureCount), k, $"Expected k from 1 to the slot count {featureCount}.");
         if (!(L0Strength >= 0f) || !float.IsFinite(L0Strength))
             throw new ArgumentOutOfRangeException(nameof(L0Strength), L0Strength, "Expected a finite L0 strength >= 0.");
+        if (MaximumFeatureCount is not null && L0Strength == 0f)
+            throw new ArgumentOutOfRangeException(nameof(L0Strength), L0Strength, "Expected an L0 strength > 0 with a maximum feature count.");
         if (!Enum.IsDefined(KeptGateValue)) throw new ArgumentOutOfRangeException(nameof(KeptGateValue), KeptGateValue, "Expected One or TestTimeGate.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Expected at least 1 epoch.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Expected at least 1 row per batch.");

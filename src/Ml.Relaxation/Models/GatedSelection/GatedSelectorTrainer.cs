@@ -23,6 +23,7 @@ public static class GatedSelectorTrainer
         ArgumentNullException.ThrowIfNull(train);
         var model = new GatedSelectorModel(settings, scaling, trainingRows);
         var history = new List<GatedSelectionEpoch>();
+
         var optimizer = new GateAndHeadOptimizer(model.LogAlpha, model.HeadParameters, settings.GateLearningRate, settings.LearningRate);
         int warmup = settings.GateWarmupEpochs;
         var options = new TrainingOptions
@@ -30,12 +31,17 @@ public static class GatedSelectorTrainer
             Epochs = settings.Epochs,
             Optimizer = optimizer,
             // head-only warm-up, so that relevance that shows only through interactions is learned before gates compete
-            OnStep = step => optimizer.GatesFrozen = step.Epoch < warmup,
+            OnStep = step =>
+            {
+                optimizer.GatesFrozen = step.Epoch < warmup;
+                if (!optimizer.GatesFrozen) model.AdaptPenalty();
+            },
             EarlyStoppingPatience = validation is null ? null : settings.EarlyStoppingPatience,
             RestoreBestParameters = settings.EarlyStoppingPatience is not null,
             Progress = new EpochRelay(report =>
             {
                 float[] zHat = model.TestTimeGates();
+
                 var epoch = new GatedSelectionEpoch(report.Epoch, (float)report.TrainLoss, (float)(report.ValidationMetric ?? double.NaN),
                     model.ExpectedL0(), zHat.Count(z => z != 0f));
                 history.Add(epoch);
@@ -46,6 +52,7 @@ public static class GatedSelectorTrainer
 
         float[] logAlpha = (float[])model.LogAlpha.Value.Clone();
         float[] testTime = model.TestTimeGates();
+        // rank by the final log_alpha, equivalently P(z != 0)
         var (kept, gates) = GateSelection.Select(logAlpha, testTime, settings.MaximumFeatureCount, settings.KeptGateValue);
         return new GatedSelectionResult(logAlpha, model.ProbabilityNonZero(), testTime, model.ExpectedL0(), kept, gates,
             history, run.StoppedEarly);

@@ -1,28 +1,30 @@
 using System.Numerics.Tensors;
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.GatedSelection;
 
 /// <summary>
 /// One Hard Concrete gate per input slot (Louizos, Welling and Kingma 2018): a learned log_alpha per slot; in training
-/// y = x * z with z sampled per row and slot; at test time the deterministic gate z_hat.
+/// y = x * z with z sampled per row and slot; at test time the deterministic gate z_hat. The math is
+/// <see cref="HardConcrete"/>'s; this layer adds the product with the features and its backward pass.
 /// </summary>
 internal sealed class HardConcreteGateLayer
 {
-    private readonly float _gamma, _zeta, _beta;
+    private readonly HardConcreteParameters _constants;
     private readonly Matrix _z, _slope;
-    private readonly float[] _probability;
+    private readonly float[] _perSlot, _testTime;
 
-    public HardConcreteGateLayer(int slots, int batchCapacity, float initialLogAlpha, float gamma, float zeta, float beta)
+    public HardConcreteGateLayer(int slots, int batchCapacity, float initialLogAlpha, HardConcreteParameters constants)
     {
         LogAlpha = new Parameter("gates.log_alpha", 1, slots);
         LogAlpha.Value.AsSpan().Fill(initialLogAlpha);
-        _gamma = gamma;
-        _zeta = zeta;
-        _beta = beta;
+        _constants = constants;
         _z = new Matrix(batchCapacity, slots);
         _slope = new Matrix(batchCapacity, slots);
-        _probability = new float[slots];
+        _perSlot = new float[slots];
+        _testTime = new float[slots];
     }
 
     /// <summary>log_alpha, [1 x slots].</summary>
@@ -31,103 +33,64 @@ internal sealed class HardConcreteGateLayer
     /// <summary>Slot count.</summary>
     public int Slots => LogAlpha.Cols;
 
-    /// <summary>
-    /// y = x * z with z sampled from <paramref name="uniforms"/> (one per element of x, in (0, 1)); keeps z and
-    /// dz/dlog_alpha for <see cref="Backward"/>.
-    /// </summary>
-    public void ForwardSampled(Matrix x, ReadOnlySpan<float> uniforms, Matrix y)
+    /// <summary>y = x * z with z drawn from <paramref name="noise"/>; keeps dz/dlog_alpha for <see cref="Backward"/>.</summary>
+    public void ForwardSampled(Matrix x, RandomSource noise, Matrix y)
     {
-        int n = x.Rows, d = Slots;
-        _z.SetRows(n);
-        _slope.SetRows(n);
-        Span<float> z = _z.AsSpan(), slope = _slope.AsSpan();
-        ReadOnlySpan<float> logAlpha = LogAlpha.Value;
-        float range = _zeta - _gamma, invBeta = 1f / _beta;
-        // logistic noise log(u / (1 - u)), vectorized
-        TensorPrimitives.Subtract(1f, uniforms[..z.Length], slope);
-        TensorPrimitives.Divide(uniforms[..z.Length], slope, z);
-        TensorPrimitives.Log(z, z);
-        for (int r = 0; r < n; r++)
-        {
-            Span<float> zr = z.Slice(r * d, d);
-            TensorPrimitives.Add(zr, logAlpha, zr);
-        }
-        TensorPrimitives.Multiply(z, invBeta, z);
-        TensorPrimitives.Sigmoid(z, z);
-        for (int i = 0; i < z.Length; i++)
-        {
-            float s = z[i];
-            float stretched = s * range + _gamma;
-            // the clamp passes no gradient where it is active
-            slope[i] = stretched > 0f && stretched < 1f ? range * invBeta * s * (1f - s) : 0f;
-            z[i] = Math.Clamp(stretched, 0f, 1f);
-        }
-        TensorPrimitives.Multiply(x.AsSpan(), z, y.AsSpan());
+        _z.SetRows(x.Rows);
+        _slope.SetRows(x.Rows);
+        HardConcrete.Sample(noise, LogAlpha.Value, x.Rows, _z.AsSpan(), _slope.AsSpan(), _constants);
+        TensorPrimitives.Multiply(x.AsSpan(), _z.AsSpan(), y.AsSpan());
     }
 
     /// <summary>y = x * z_hat with the deterministic test-time gates.</summary>
     public void ForwardTestTime(Matrix x, Matrix y)
     {
-        float[] zHat = TestTimeGates();
-        for (int r = 0; r < x.Rows; r++) TensorPrimitives.Multiply(x.Row(r), zHat, y.Row(r));
+        HardConcrete.TestTimeGate(LogAlpha.Value, _testTime, _constants);
+        for (int r = 0; r < x.Rows; r++) TensorPrimitives.Multiply(x.Row(r), _testTime, y.Row(r));
     }
 
-    /// <summary>Adds dL/dlog_alpha given dL/dy and the forward input x of the last sampled forward pass.</summary>
+    /// <summary>Adds dL/dlog_alpha_j = sum_r dy_rj x_rj dz_rj/dlog_alpha_j, given dL/dy and the input x of the last sampled pass.</summary>
     public void Backward(Matrix x, Matrix dy)
     {
-        int n = x.Rows, d = Slots;
-        Span<float> g = LogAlpha.Gradient;
-        ReadOnlySpan<float> xs = x.AsSpan(), dys = dy.AsSpan(), slope = _slope.AsSpan();
-        // dL/dlog_alpha_j = sum_r dy_rj x_rj dz_rj/dlog_alpha_j; rows in fixed order for determinism
-        for (int r = 0; r < n; r++)
+        int d = Slots;
+        Span<float> g = LogAlpha.Gradient, term = _perSlot;
+        // rows in a fixed order, so the sum is the same at any thread count
+        for (int r = 0; r < x.Rows; r++)
         {
-            int o = r * d;
-            for (int j = 0; j < d; j++) g[j] += dys[o + j] * xs[o + j] * slope[o + j];
+            TensorPrimitives.Multiply(dy.Row(r), x.Row(r), term);
+            TensorPrimitives.MultiplyAdd(term, _slope.Row(r), g, g);
         }
     }
 
-    /// <summary>P(z_j != 0) = sigmoid(log_alpha_j - beta log(-gamma / zeta)) per slot.</summary>
+    /// <summary>P(z_j != 0) per slot.</summary>
     public float[] ProbabilityNonZero()
     {
         var p = new float[Slots];
-        ProbabilityNonZero(p);
+        HardConcrete.ProbabilityNonZero(LogAlpha.Value, p, _constants);
         return p;
     }
 
-    private void ProbabilityNonZero(Span<float> p)
-    {
-        TensorPrimitives.Add(LogAlpha.Value, -_beta * MathF.Log(-_gamma / _zeta), p);
-        TensorPrimitives.Sigmoid(p, p);
-    }
-
     /// <summary>Expected L0 = sum_j P(z_j != 0).</summary>
-    public float ExpectedL0()
-    {
-        ProbabilityNonZero(_probability);
-        return TensorPrimitives.Sum(_probability);
-    }
+    public float ExpectedL0() => (float)HardConcrete.ExpectedL0(LogAlpha.Value, _constants);
 
     /// <summary>
-    /// Adds the gradient of the penalty scale * max(0, E[L0] - <paramref name="target"/>) (target 0: the plain L0
-    /// penalty) and returns its value; dE[L0]/dlog_alpha_j = P_j (1 - P_j).
+    /// Adds the gradient of the hinge scale * max(0, E[L0] - <paramref name="target"/>) with respect to log_alpha
+    /// (target 0: the plain L0 penalty) and returns the penalty's value.
     /// </summary>
     public float AddPenaltyGradient(float scale, float target)
     {
-        Span<float> p = _probability;
-        ProbabilityNonZero(p);
-        float excess = TensorPrimitives.Sum(p) - target;
+        float excess = ExpectedL0() - target;
         if (!(excess > 0f)) return 0f;
-        Span<float> g = LogAlpha.Gradient;
-        for (int j = 0; j < p.Length; j++) g[j] += scale * p[j] * (1f - p[j]);
+        HardConcrete.ExpectedL0Gradient(LogAlpha.Value, _perSlot, _constants);
+        TensorPrimitives.MultiplyAdd(_perSlot, scale, LogAlpha.Gradient, LogAlpha.Gradient);
         return scale * excess;
     }
 
-    /// <summary>The test-time gates z_hat = min(1, max(0, sigmoid(log_alpha)(zeta - gamma) + gamma)).</summary>
+    /// <summary>The test-time gates z_hat per slot.</summary>
     public float[] TestTimeGates()
     {
         var z = new float[Slots];
-        TensorPrimitives.Sigmoid(LogAlpha.Value, z);
-        for (int j = 0; j < z.Length; j++) z[j] = Math.Clamp(z[j] * (_zeta - _gamma) + _gamma, 0f, 1f);
+        HardConcrete.TestTimeGate(LogAlpha.Value, z, _constants);
         return z;
     }
 }
