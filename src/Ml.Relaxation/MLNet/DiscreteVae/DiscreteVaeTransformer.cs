@@ -115,13 +115,20 @@ public sealed class DiscreteVaeTransformer : ITransformer
     /// <summary>Saves the built-in ONNX transformer that computes the columns (the model file then loads in any <c>MLContext</c>).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _onnx.Save(ctx);
 
+    /// <summary>
+    /// The feature column must be a vector of Single of the trained width. A vector of unknown size (as a
+    /// <c>PredictionEngine</c> infers from a <c>float[]</c> property without <c>[VectorType]</c>) is rejected here
+    /// because ML.NET's <c>OnnxTransformer</c> fails on it with an index error.
+    /// </summary>
     private void CheckInput(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var (_, size) = ColumnValidation.CheckFeatureColumn(inputSchema, FeatureColumnName, _host);
-        if (size != Model.FeatureCount)
+        DataViewSchema.Column column = inputSchema.GetColumnOrNull(FeatureColumnName)
+            ?? throw _host.Process(new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find feature column '{FeatureColumnName}'."));
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || vector.Size != Model.FeatureCount)
             throw _host.Process(new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Schema mismatch for feature column '{FeatureColumnName}': expected a vector of {Model.FeatureCount} Single, got {size}."));
+                $"Schema mismatch for feature column '{FeatureColumnName}': expected a vector of {Model.FeatureCount} Single, got {column.Type}"
+                + " (a PredictionEngine input class declares the size with [VectorType(" + Model.FeatureCount + ")])."));
     }
 
     private long Stream(IDataView data, Action<Matrix, int> evaluate)
