@@ -1,0 +1,56 @@
+namespace Ml.Relaxation.Relaxations;
+
+/// <summary>
+/// How many threads the relaxation kernels may use on a large batch. Results do not depend on it: every element
+/// takes its random draws at a fixed offset from the position reserved for the call, so any split of the rows gives
+/// the same output bit for bit.
+/// </summary>
+public static class RelaxationParallelism
+{
+    private static int maxDegree = Environment.ProcessorCount;
+
+    /// <summary>The most threads one call may use (at least 1; default: the processor count).</summary>
+    public static int MaxDegreeOfParallelism
+    {
+        get => maxDegree;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxDegreeOfParallelism));
+            maxDegree = value;
+        }
+    }
+
+    /// <summary>Below this many elements per thread the threading overhead outweighs the work.</summary>
+    internal const int MinElementsPerThread = 32 * 1024;
+}
+
+/// <summary>A kernel over a range of rows; returns the first row it could not process (e.g. all masked), or -1.</summary>
+internal interface IRowKernel
+{
+    int Run(int rowStart, int rowEnd);
+}
+
+/// <summary>Runs an <see cref="IRowKernel"/> over all rows, split into contiguous ranges across threads.</summary>
+internal static class RowParallel
+{
+    /// <summary>Runs <paramref name="kernel"/> on rows [0, <paramref name="rows"/>); returns the first failing row, or -1.</summary>
+    public static int Run<TKernel>(TKernel kernel, int rows, int elementsPerRow) where TKernel : struct, IRowKernel
+    {
+        long total = (long)rows * Math.Max(1, elementsPerRow);
+        int chunks = (int)Math.Min(Math.Min(RelaxationParallelism.MaxDegreeOfParallelism, rows),
+                                   Math.Max(1, total / RelaxationParallelism.MinElementsPerThread));
+        if (chunks <= 1) return kernel.Run(0, rows);
+        int firstBad = int.MaxValue;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            int r0 = (int)((long)rows * c / chunks), r1 = (int)((long)rows * (c + 1) / chunks);
+            int bad = kernel.Run(r0, r1);
+            if (bad >= 0)
+            {
+                int seen;
+                while (bad < (seen = Volatile.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, bad, seen) != seen) { }
+            }
+        });
+        return firstBad == int.MaxValue ? -1 : firstBad;
+    }
+}
