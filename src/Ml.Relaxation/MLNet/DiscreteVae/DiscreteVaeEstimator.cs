@@ -83,7 +83,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         model.Temperature = schedule.Temperature;
         ch.Info(MessageSensitivity.None, "{0} features, {1} latents x {2} categories, {3} parameters, seed {4}",
             featureCount, model.LatentCount, model.CategoryCount, model.Parameters.Sum(p => (long)p.Value.Length), seed);
-        var log = new EpochLog(ch, _options.Progress, model, schedule);
+        var log = new EpochLog(ch, _options.Progress, model, schedule, _options.FeatureColumnName);
         var training = new TrainingOptions
         {
             Epochs = _options.Epochs,
@@ -91,6 +91,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             EarlyStoppingPatience = _options.EarlyStoppingPatience > 0 ? _options.EarlyStoppingPatience : null,
             OnStep = step =>
             {
+                log.Steps++;
                 schedule.OnStep(step.Step);
                 model.Temperature = schedule.Temperature;
             },
@@ -104,8 +105,10 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         {
             throw _host.Process(new InvalidOperationException($"Column '{_options.FeatureColumnName}': {e.Message}", e));
         }
-        if (log.History.Count == 0 || double.IsNaN(log.History[0].TrainNegativeElbo))
-            throw _host.Process(new InvalidOperationException($"No training rows in column '{_options.FeatureColumnName}' (after the validation split and skipped rows)."));
+        catch (InvalidOperationException e)
+        {
+            throw _host.Process(e);
+        }
 
         byte[] graph = Graph(model, _options);
         ITransformer onnx = OnnxEstimator(graph).Fit(input);
@@ -188,13 +191,22 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
     };
 
     /// <summary>Turns each epoch report into a <see cref="DiscreteVaeEpoch"/>: logs it, keeps it, feeds the schedule, forwards it.</summary>
-    private sealed class EpochLog(IChannel channel, IProgress<DiscreteVaeEpoch>? user, DiscreteVaeModel model, ITemperatureSchedule schedule)
-        : IProgress<EpochReport>
+    private sealed class EpochLog(IChannel channel, IProgress<DiscreteVaeEpoch>? user, DiscreteVaeModel model, ITemperatureSchedule schedule,
+        string FeatureColumn) : IProgress<EpochReport>
     {
         public List<DiscreteVaeEpoch> History { get; } = [];
 
+        /// <summary>Optimizer steps taken so far.</summary>
+        public long Steps { get; set; }
+
         public void Report(EpochReport value)
         {
+            if (Steps == 0)
+                throw new InvalidOperationException($"No training rows in column '{FeatureColumn}' (after the validation split and skipped rows).");
+            if (!double.IsFinite(value.TrainLoss))
+                throw new InvalidOperationException(
+                    $"Training diverged in epoch {value.Epoch} (negative ELBO {value.TrainLoss}) on column '{FeatureColumn}': scale the features"
+                    + " (a Gaussian likelihood expects standardized values) or lower the learning rate.");
             double? Metric(string name) => value.Metrics.TryGetValue(name, out double v) ? v : null;
             var epoch = new DiscreteVaeEpoch(value.Epoch, value.TrainLoss, value.ValidationMetric, Metric("reconstruction"), Metric("kl"),
                 model.Temperature, value.Elapsed);
