@@ -1,10 +1,19 @@
 using BenchmarkDotNet.Running;
+using Ml.Relaxation.Benchmarks.Engine;
 
 namespace Ml.Relaxation.Benchmarks;
 
 /// <summary>Runs the benchmarks: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead).</summary>
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "engine-quick")
+        {
+            EngineQuickTimer.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -40,8 +41,8 @@ public static class BinaryConcrete
         Checks.NotNaN(logits, nameof(logits));
         rng.NextUniforms(x);
         ElementMath.UniformToLogistic(x);
-        float invTau = 1f / tau;
-        for (int i = 0; i < x.Length; i++) x[i] = (logits[i] + x[i]) * invTau;
+        TensorPrimitives.Add(logits, x, x);
+        TensorPrimitives.Multiply(x, 1f / tau, x);
     }
 
     /// <summary>
@@ -133,8 +134,5 @@ public static class BinaryConcrete
     /// <summary><c>log(1 + exp(d))</c> without overflow.</summary>
     internal static double Softplus(double d) => d > 0 ? d + Math.Log(1 + Math.Exp(-d)) : Math.Log(1 + Math.Exp(d));
 
-    private static void Sigmoid(Span<float> values)
-    {
-        for (int i = 0; i < values.Length; i++) values[i] = 1f / (1f + MathF.Exp(-values[i]));
-    }
+    private static void Sigmoid(Span<float> values) => ElementMath.Sigmoid(values);
 }

@@ -8,6 +8,7 @@ public class MatMulTests
     {
         { 1, 1, 1 }, { 1, 7, 1 }, { 3, 1, 5 }, { 2, 3, 4 }, { 7, 13, 11 }, { 17, 31, 9 }, { 5, 8, 16 },
         { 6, 17, 24 }, { 13, 5, 33 }, { 31, 97, 47 }, { 65, 129, 67 }, { 100, 37, 200 }, { 7, 300, 3 }, { 101, 263, 23 },
+        { 130, 531, 70 }, { 3, 5, 1100 }, { 121, 7, 33 },
     };
 
     /// <summary>op(A) op(B) in double from the definition.</summary>
@@ -85,7 +86,7 @@ public class MatMulTests
     [InlineData(false, true)]
     public void Results_are_bit_identical_at_any_thread_count(bool transA, bool transB)
     {
-        const int m = 203, k = 157, n = 301;
+        const int m = 203, k = 600, n = 301; // several k-chunks, row and column edges
         Matrix a = transA ? GradientCheck.Random(k, m, 13) : GradientCheck.Random(m, k, 13);
         Matrix b = transB ? GradientCheck.Random(n, k, 14) : GradientCheck.Random(k, n, 14);
         float[]? first = null;
@@ -122,5 +123,25 @@ public class MatMulTests
         var square = new Matrix(3, 3);
         Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatMul.Multiply(square, new Matrix(3, 3), square)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => MatMul.MaxDegreeOfParallelism = 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public unsafe void Portable_kernel_computes_the_tile_from_packed_panels(bool add)
+    {
+        const int kc = 37, mr = GemmKernel.Mr, nr = GemmKernel.Nr, ldc = 21;
+        float[] a = GradientCheck.Random(kc, mr, 16).AsSpan().ToArray(); // packed: for each p, Mr values
+        float[] b = GradientCheck.Random(kc, nr, 17).AsSpan().ToArray(); // packed: for each p, Nr values
+        float[] c = GradientCheck.Random(mr, ldc, 18).AsSpan().ToArray();
+        float[] before = (float[])c.Clone();
+        fixed (float* pa = a, pb = b, pc = c) GemmKernel.TilePortable(kc, pa, pb, pc, ldc, add);
+        for (int i = 0; i < mr; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                double expected = j < nr ? (add ? before[i * ldc + j] : 0) : before[i * ldc + j];
+                if (j < nr) for (int p = 0; p < kc; p++) expected += (double)a[p * mr + i] * b[p * nr + j];
+                Assert.True(Math.Abs(expected - c[i * ldc + j]) < 1e-4, $"({i}, {j}): expected {expected}, got {c[i * ldc + j]}");
+            }
     }
 }

@@ -89,4 +89,35 @@ public class OptimizerTests
         Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([p], learningRate: -1f)).ParamName);
         Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([p], momentum: 1f)).ParamName);
     }
+
+    [Fact]
+    public void Adam_split_across_threads_is_bit_identical_to_the_serial_update()
+    {
+        float[]? first = null;
+        int saved = MatMul.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 3, 4 })
+            {
+                MatMul.MaxDegreeOfParallelism = threads;
+                // Odd lengths put part boundaries inside parameters and leave scalar tails.
+                Parameter a = new("a", 301, 331), b = new("b", 1, 13), c = new("c", 257, 259);
+                var adam = new Adam([a, b, c], learningRate: 0.01f, weightDecay: 0.1f);
+                foreach (Parameter p in new[] { a, b, c })
+                {
+                    GradientCheck.Random(1, p.Value.Length, 70).AsSpan().CopyTo(p.Value);
+                    GradientCheck.Random(1, p.Value.Length, 71).AsSpan().CopyTo(p.Gradient);
+                }
+                adam.Step();
+                adam.Step();
+                float[] all = [.. a.Value, .. b.Value, .. c.Value];
+                if (first is null) first = all;
+                else Assert.Equal(first, all);
+            }
+        }
+        finally
+        {
+            MatMul.MaxDegreeOfParallelism = saved;
+        }
+    }
 }

@@ -16,7 +16,7 @@ public static class Activations
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(y, dy, dx);
-        for (int i = 0; i < y.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+        VectorLoops.ReluBackward(y, dy, dx);
     }
 
     /// <summary>y = 1 / (1 + exp(-x)).</summary>
@@ -26,7 +26,7 @@ public static class Activations
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(y, dy, dx);
-        for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+        VectorLoops.SquashBackward(y, dy, dx, tanh: false);
     }
 
     /// <summary>y = tanh(x).</summary>
@@ -36,7 +36,7 @@ public static class Activations
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(y, dy, dx);
-        for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+        VectorLoops.SquashBackward(y, dy, dx, tanh: true);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public static class Activations
             float max = TensorPrimitives.Max(xg);
             TensorPrimitives.Subtract(xg, max, yg);
             TensorPrimitives.Exp(yg, yg);
-            TensorPrimitives.Divide(yg, TensorPrimitives.Sum(yg), yg);
+            TensorPrimitives.Divide(yg, VectorLoops.Sum(yg), yg);
         }
     }
 

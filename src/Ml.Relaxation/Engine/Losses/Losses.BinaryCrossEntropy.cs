@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Ml.Relaxation.Engine;
 
 public static partial class Losses
@@ -21,15 +23,29 @@ public static partial class Losses
         Span<float> g = gradient is null ? default : gradient.AsSpan();
         float invN = 1f / n;
         double total = 0;
-        for (int i = 0; i < z.Length; i++)
+        const int Block = 512;
+        Span<float> scratch = stackalloc float[Block], positive = stackalloc float[Block];
+        // Vectorized over blocks of a fixed size, so the summation order depends only on the shape.
+        for (int start = 0; start < z.Length; start += Block)
         {
-            float zi = z[i], ti = t[i];
-            float e = MathF.Exp(-MathF.Abs(zi));
-            total += MathF.Max(zi, 0f) - zi * ti + MathF.Log(1f + e);
+            int len = Math.Min(Block, z.Length - start);
+            ReadOnlySpan<float> zb = z.Slice(start, len), tb = t.Slice(start, len);
+            Span<float> s = scratch[..len], relu = positive[..len];
+            TensorPrimitives.Abs(zb, s);
+            TensorPrimitives.Negate(s, s);
+            TensorPrimitives.Exp(s, s);
+            TensorPrimitives.Add(s, 1f, s);
+            TensorPrimitives.Log(s, s); // log(1 + exp(-|z|))
+            TensorPrimitives.Max(zb, 0f, relu);
+            TensorPrimitives.Add(s, relu, s);
+            total += VectorLoops.Sum(s) - VectorLoops.Dot(zb, tb);
             if (gradient is not null)
             {
-                float sigmoid = zi >= 0f ? 1f / (1f + e) : e / (1f + e);
-                Store(g, i, (sigmoid - ti) * invN, accumulate);
+                Span<float> gb = g.Slice(start, len);
+                TensorPrimitives.Sigmoid(zb, s);
+                TensorPrimitives.Subtract(s, tb, s);
+                if (accumulate) TensorPrimitives.MultiplyAdd(s, invN, gb, gb);
+                else TensorPrimitives.Multiply(s, invN, gb);
             }
         }
         return (float)(total / n);

@@ -1,10 +1,45 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Ml.Relaxation.Engine;
 
-/// <summary>The product kernel behind <see cref="MatMul"/> on row-major arrays.</summary>
-internal static class Gemm
+/// <summary>
+/// The blocked, packed product behind <see cref="MatMul"/>: C[M x N] (+)= op(A) op(B). The caller first packs all of
+/// op(A) into micro-panels (for the 100-row products of a training step A is the small operand); then parts, each
+/// owning a range of whole tile columns (or, when C is narrow, tile rows), pack their own slice of op(B) per k-chunk and
+/// run the tiles in the GotoBLAS/BLIS order: column blocks of <see cref="Nc"/>, k-chunks of at most
+/// <see cref="KcMax"/>, row blocks of <see cref="Mc"/> (L2), tile columns (B micro-panel in L1), tile rows.
+/// The k-chunks depend only on K, and every tile is computed the same way wherever it lies, so the result does not
+/// depend on the number of threads or parts. There are more parts than threads, so when a worker is late (a busy
+/// machine) the caller takes over its share. Packing buffers and the job object are reused per thread: a call
+/// allocates nothing after warm-up.
+/// </summary>
+internal sealed unsafe class Gemm : IPartitionedWork
 {
+    /// <summary>Rows of packed A per block: 20 micro-panels, 120 x 256 floats = 120 KiB, resident in L2.</summary>
+    public const int Mc = 120;
+
+    /// <summary>Columns of B packed per block: 64 micro-panels (1 MiB at the longest k-chunk).</summary>
+    public const int Nc = 1024;
+
+    /// <summary>Longest k-chunk: a B micro-panel of 256 x 16 floats = 16 KiB stays in L1 while the A block streams past.</summary>
+    public const int KcMax = 256;
+
+    /// <summary>Products below this many multiply-adds per extra thread run on the caller alone.</summary>
+    public const long MinWorkPerThread = 1L << 17;
+
+    /// <summary>Parts per thread, so an idle thread can take a late thread's share.</summary>
+    public const int PartsPerThread = 4;
+
+    [ThreadStatic] private static Gemm? t_job;
+    [ThreadStatic] private static Buffers? t_buffers;
+
+    private bool _transB, _accumulate, _splitColumns;
+    private int _m, _n, _k, _chunks;
+    private float[]? _b, _c;
+    private float[] _packedA = [];
+    private GCHandle _packedAHandle;
+
     /// <summary>C[M x N] (+)= op(A) op(B); A is [M x K] ([K x M] when transposed), B is [K x N] ([N x K] when transposed).</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k, float[] a, float[] b, float[] c, bool accumulate, int threads)
     {
@@ -14,48 +49,152 @@ internal static class Gemm
             if (!accumulate) c.AsSpan(0, m * n).Clear();
             return;
         }
-        int parts = Math.Min(threads, Math.Max(1, (int)Math.Min(m, (long)m * n * k / 262144)));
-        if (parts <= 1)
+        Gemm job = t_job ??= new Gemm();
+        job._transB = transB;
+        job._accumulate = accumulate;
+        job._m = m;
+        job._n = n;
+        job._k = k;
+        job._chunks = (k + KcMax - 1) / KcMax;
+        job._b = b;
+        job._c = c;
+        job.PackAllOfA(a, transA);
+        int parts = job.Plan(threads);
+        try
         {
-            Rows(transA, transB, m, n, k, a, b, c, accumulate, 0, m);
-            return;
+            if (parts == 1) job.RunPart(0, 1);
+            else WorkerPool.Shared.Run(job, parts);
         }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-            Rows(transA, transB, m, n, k, a, b, c, accumulate, (int)((long)m * p / parts), (int)((long)m * (p + 1) / parts)));
+        finally
+        {
+            job._b = job._c = null; // do not keep the caller's arrays alive
+        }
     }
 
-    private static void Rows(bool transA, bool transB, int m, int n, int k, float[] a, float[] b, float[] c, bool accumulate, int r0, int r1)
+    /// <summary>Start of k-chunk <paramref name="q"/>: chunks are as equal as possible and depend on K alone.</summary>
+    private int ChunkStart(int q) => (int)((long)_k * q / _chunks);
+
+    private int PaddedRows => (_m + GemmKernel.Mr - 1) / GemmKernel.Mr * GemmKernel.Mr;
+
+    /// <summary>Packs op(A) chunk by chunk: chunk q holds its row micro-panels at offset PaddedRows * k0.</summary>
+    private void PackAllOfA(float[] a, bool transA)
     {
-        for (int i = r0; i < r1; i++)
+        long needed = (long)PaddedRows * _k + 16;
+        if (_packedA.Length < needed)
         {
-            Span<float> ci = c.AsSpan(i * n, n);
-            if (!accumulate) ci.Clear();
-            if (transB)
+            if (_packedAHandle.IsAllocated) _packedAHandle.Free();
+            _packedA = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(needed, _packedA.Length * 2L)), pinned: true);
+            _packedAHandle = GCHandle.Alloc(_packedA, GCHandleType.Pinned);
+        }
+        float* dst = PackedA;
+        fixed (float* pa = a)
+        {
+            for (int q = 0; q < _chunks; q++)
             {
-                ReadOnlySpan<float> ai = a.AsSpan(i * k, k);
-                for (int j = 0; j < n; j++) ci[j] += Dot(ai, b.AsSpan(j * k, k));
-                continue;
+                int k0 = ChunkStart(q), kc = ChunkStart(q + 1) - k0;
+                GemmPacking.PackA(pa, transA, _m, _k, 0, _m, k0, kc, dst + (long)PaddedRows * k0);
             }
-            for (int p = 0; p < k; p++)
+        }
+    }
+
+    /// <summary>The packed A, 64-byte aligned.</summary>
+    private float* PackedA => (float*)(((nint)_packedAHandle.AddrOfPinnedObject() + 63) & ~(nint)63);
+
+    /// <summary>Chooses how many parts and which dimension of C to split (performance only: any choice gives the same bits).</summary>
+    private int Plan(int threads)
+    {
+        long work = (long)_m * _n * _k;
+        int useful = (int)Math.Clamp(work / MinWorkPerThread, 1, threads);
+        if (useful == 1) return 1;
+        int panelsN = (_n + GemmKernel.Nr - 1) / GemmKernel.Nr, panelsM = (_m + GemmKernel.Mr - 1) / GemmKernel.Mr;
+        int parts = useful * PartsPerThread;
+        _splitColumns = panelsN >= parts || panelsN >= panelsM;
+        return Math.Max(1, Math.Min(parts, _splitColumns ? panelsN : panelsM));
+    }
+
+    /// <inheritdoc/>
+    public void RunPart(int part, int parts)
+    {
+        int i0 = 0, i1 = _m, j0 = 0, j1 = _n;
+        if (parts > 1)
+        {
+            if (_splitColumns) Split(_n, GemmKernel.Nr, part, parts, out j0, out j1);
+            else Split(_m, GemmKernel.Mr, part, parts, out i0, out i1);
+        }
+        if (i0 < i1 && j0 < j1) Compute(i0, i1, j0, j1);
+    }
+
+    /// <summary>Range of part <paramref name="part"/> when <paramref name="length"/> is cut into whole tiles of <paramref name="tile"/>.</summary>
+    private static void Split(int length, int tile, int part, int parts, out int start, out int end)
+    {
+        int tiles = (length + tile - 1) / tile;
+        start = Math.Min(length, (int)((long)tiles * part / parts) * tile);
+        end = Math.Min(length, (int)((long)tiles * (part + 1) / parts) * tile);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Compute(int i0, int i1, int j0, int j1)
+    {
+        Buffers buffers = t_buffers ??= new Buffers();
+        int n = _n, k = _k, paddedRows = PaddedRows;
+        float* packedA = PackedA, packB = buffers.B, tile = buffers.Tile;
+        fixed (float* b = _b, c = _c)
+        {
+            for (int jc = j0; jc < j1; jc += Nc)
             {
-                float aip = transA ? a[p * m + i] : a[i * k + p];
-                ReadOnlySpan<float> bp = b.AsSpan(p * n, n);
-                int j = 0;
-                if (Vector256.IsHardwareAccelerated)
+                int nc = Math.Min(Nc, j1 - jc);
+                for (int q = 0; q < _chunks; q++)
                 {
-                    var va = Vector256.Create(aip);
-                    for (; j <= n - 8; j += 8)
-                        (Vector256.Create(ci.Slice(j, 8)) + va * Vector256.Create(bp.Slice(j, 8))).CopyTo(ci.Slice(j, 8));
+                    int k0 = ChunkStart(q), kc = ChunkStart(q + 1) - k0;
+                    bool add = _accumulate || q > 0;
+                    GemmPacking.PackB(b, _transB, n, k, k0, kc, jc, nc, packB);
+                    float* chunkA = packedA + (long)paddedRows * k0;
+                    for (int ic = i0; ic < i1; ic += Mc)
+                    {
+                        int mc = Math.Min(Mc, i1 - ic);
+                        for (int jr = 0; jr < nc; jr += GemmKernel.Nr)
+                        {
+                            int cols = Math.Min(GemmKernel.Nr, nc - jr);
+                            float* pb = packB + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += GemmKernel.Mr)
+                            {
+                                int rows = Math.Min(GemmKernel.Mr, mc - ir);
+                                float* pa = chunkA + (long)(ic + ir) * kc;
+                                float* ct = c + (long)(ic + ir) * n + jc + jr;
+                                if (rows == GemmKernel.Mr && cols == GemmKernel.Nr)
+                                {
+                                    GemmKernel.Tile(kc, pa, pb, ct, n, add);
+                                    continue;
+                                }
+                                // Edge tile: same arithmetic into a scratch tile, then the same single add or store.
+                                GemmKernel.Tile(kc, pa, pb, tile, GemmKernel.Nr, false);
+                                for (int r = 0; r < rows; r++)
+                                    for (int s = 0; s < cols; s++)
+                                        ct[(long)r * n + s] = add ? ct[(long)r * n + s] + tile[r * GemmKernel.Nr + s] : tile[r * GemmKernel.Nr + s];
+                            }
+                        }
+                    }
                 }
-                for (; j < n; j++) ci[j] += aip * bp[j];
             }
         }
     }
 
-    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    /// <summary>One thread's B packing buffer and scratch tile, pinned and 64-byte aligned, allocated once per thread.</summary>
+    private sealed class Buffers
     {
-        float s = 0f;
-        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
-        return s;
+        private readonly float[] _storage;
+
+        public Buffers()
+        {
+            int b = KcMax * Nc, t = GemmKernel.Mr * GemmKernel.Nr;
+            _storage = GC.AllocateUninitializedArray<float>(b + t + 16, pinned: true);
+            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref _storage[0]) + 63) & ~(nint)63);
+            B = aligned;
+            Tile = aligned + b;
+        }
+
+        public float* B { get; }
+
+        public float* Tile { get; }
     }
 }

@@ -6,9 +6,16 @@ namespace Ml.Relaxation.Engine;
 /// Adam (Kingma and Ba, 2015) with bias correction; with <see cref="WeightDecay"/> &gt; 0 it is AdamW (Loshchilov and
 /// Hutter, 2019): the decay p -= lr * wd * p is applied to the weights directly, not added to the gradient.
 /// </summary>
-public sealed class Adam : Optimizer
+/// <remarks>The update is element-wise, so it is split across <see cref="MatMul.MaxDegreeOfParallelism"/> threads for
+/// large models; every element is computed the same way whatever the split.</remarks>
+public sealed class Adam : Optimizer, IPartitionedWork
 {
+    /// <summary>Elements per thread below which the update stays on the caller.</summary>
+    private const int MinElementsPerPart = 1 << 16;
+
     private readonly float[][] _m, _v;
+    private readonly long _totalElements;
+    private float _stepSize, _eps, _decay;
 
     /// <summary>Creates the optimizer with zero moment estimates.</summary>
     public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
@@ -25,6 +32,7 @@ public sealed class Adam : Optimizer
         WeightDecay = weightDecay;
         _m = Parameters.Select(p => new float[p.Value.Length]).ToArray();
         _v = Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _totalElements = Parameters.Sum(p => (long)p.Value.Length);
     }
 
     /// <summary>Decay rate of the first-moment estimate.</summary>
@@ -48,12 +56,34 @@ public sealed class Adam : Optimizer
         StepCount++;
         // Bias corrections folded into the step size and epsilon: p -= a * m / (sqrt(v) + eps'), the usual formulation.
         double c1 = 1 - Math.Pow(Beta1, StepCount), c2 = 1 - Math.Pow(Beta2, StepCount);
-        float stepSize = (float)(LearningRate * Math.Sqrt(c2) / c1);
-        float eps = (float)(Epsilon * Math.Sqrt(c2));
-        float decay = 1f - LearningRate * WeightDecay;
-        for (int i = 0; i < Parameters.Count; i++)
-            Update(Parameters[i].Value, Parameters[i].Gradient, _m[i], _v[i], stepSize, eps, decay);
+        _stepSize = (float)(LearningRate * Math.Sqrt(c2) / c1);
+        _eps = (float)(Epsilon * Math.Sqrt(c2));
+        _decay = 1f - LearningRate * WeightDecay;
+        int parts = (int)Math.Clamp(_totalElements / MinElementsPerPart, 1, MatMul.MaxDegreeOfParallelism);
+        if (parts == 1) RunPart(0, 1);
+        else WorkerPool.Shared.Run(this, parts);
     }
+
+    /// <summary>Updates elements [total * part / parts, total * (part + 1) / parts) of the concatenated parameters.</summary>
+    void IPartitionedWork.RunPart(int part, int parts) => RunPart(part, parts);
+
+    private void RunPart(int part, int parts)
+    {
+        long from = _totalElements * part / parts, to = _totalElements * (part + 1) / parts, offset = 0;
+        for (int i = 0; i < Parameters.Count && offset < to; i++)
+        {
+            int length = Parameters[i].Value.Length;
+            // Local bounds rounded to whole vectors from the parameter's start: the scalar tail is always the
+            // parameter's own last elements, as in a serial update.
+            int start = LocalBound(from - offset, length), end = LocalBound(to - offset, length);
+            if (start < end)
+                Update(Parameters[i].Value.AsSpan(start, end - start), Parameters[i].Gradient.AsSpan(start, end - start),
+                    _m[i].AsSpan(start, end - start), _v[i].AsSpan(start, end - start), _stepSize, _eps, _decay);
+            offset += length;
+        }
+    }
+
+    private static int LocalBound(long x, int length) => (int)Math.Min(length, Math.Max(0, (x + 7) / 8 * 8));
 
     private void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float eps, float decay)
     {

@@ -1,7 +1,7 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.Tests.Conformance;
 
 namespace Ml.Relaxation.Tests.MLNet.Data;
 
@@ -9,10 +9,7 @@ public class ColumnValidationTests
 {
     private static readonly MLContext Ctx = new(seed: 1);
 
-    /// <summary>SchemaShape.Create(DataViewSchema) is internal to ML.NET; tests reach it by reflection.</summary>
-    internal static SchemaShape ShapeOf(DataViewSchema schema) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public, [typeof(DataViewSchema)])!
-            .Invoke(null, [schema])!;
+    private static SchemaShape ShapeOf(DataViewSchema schema) => Shapes.Of(schema);
 
     private static DataViewSchema Schema(params (string Name, DataViewType Type)[] columns)
     {

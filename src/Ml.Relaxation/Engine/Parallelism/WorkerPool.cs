@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Ml.Relaxation.Engine;
+
+/// <summary>
+/// A small pool of dedicated threads for the engine's short parallel loops (a 100-row product takes tens of
+/// microseconds, where <see cref="Parallel.For(int, int, Action{int})"/> costs microseconds and allocates per call).
+/// The caller runs parts itself and idle workers claim the rest from a shared counter, so a worker that the OS has
+/// not scheduled yet delays nothing: the caller simply takes its parts. Workers spin for <see cref="SpinMicroseconds"/>
+/// after a job, waiting for the next, then block. One job runs at a time; a concurrent caller runs its parts alone.
+/// </summary>
+internal sealed class WorkerPool
+{
+    private readonly object _gate = new();
+    private readonly ManualResetEventSlim[] _wake;
+    private readonly Thread?[] _threads;
+    private IPartitionedWork? _work;
+    private int _parts;
+    private long _state; // generation << 32 | next unclaimed part
+    private int _remaining;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>The process-wide pool: one worker per processor beyond the caller's.</summary>
+    public static WorkerPool Shared { get; } = new(Math.Max(0, Environment.ProcessorCount - 1));
+
+    /// <summary>Creates a pool of <paramref name="workers"/> threads, started on first use.</summary>
+    public WorkerPool(int workers)
+    {
+        _wake = new ManualResetEventSlim[workers];
+        _threads = new Thread?[workers];
+        for (int i = 0; i < workers; i++) _wake[i] = new ManualResetEventSlim(false, 0);
+    }
+
+    /// <summary>Worker threads (the caller adds one more).</summary>
+    public int WorkerCount => _threads.Length;
+
+    /// <summary>How long an idle worker polls for the next job before blocking. Default 50 microseconds.</summary>
+    public static double SpinMicroseconds { get; set; } = 50;
+
+    /// <summary>Runs all parts of <paramref name="work"/> and returns when they are done.</summary>
+    public void Run(IPartitionedWork work, int parts)
+    {
+        if (parts <= 1 || _threads.Length == 0 || !Monitor.TryEnter(_gate))
+        {
+            for (int p = 0; p < parts; p++) work.RunPart(p, parts);
+            return;
+        }
+        try
+        {
+            EnsureStarted();
+            _work = work;
+            _parts = parts;
+            _failure = null;
+            Volatile.Write(ref _remaining, parts);
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Volatile.Write(ref _state, generation << 32); // publishes the fields above
+            for (int i = 0, n = Math.Min(_threads.Length, parts - 1); i < n; i++) _wake[i].Set();
+            Drain(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            _work = null;
+            _failure?.Throw();
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
+
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none are left.</summary>
+    private void Drain(long generation)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation) return;
+            IPartitionedWork? work = _work;
+            int parts = _parts, part = (int)state;
+            if (part >= parts || work is null) return;
+            // The claim succeeds only if no part was taken meanwhile; work and parts were read after the state and a new
+            // job cannot be published before this one's parts are all claimed and done, so they belong to this job.
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            try
+            {
+                work.RunPart(part, parts);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            Interlocked.Decrement(ref _remaining);
+        }
+    }
+
+    private void EnsureStarted()
+    {
+        if (_threads[^1] is not null) return;
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            int index = i;
+            _threads[i] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"Ml.Relaxation engine worker {i}" };
+            _threads[i]!.Start();
+        }
+    }
+
+    private void WorkerLoop(int index)
+    {
+        ManualResetEventSlim wake = _wake[index];
+        long seen = 0;
+        while (true)
+        {
+            long generation = Volatile.Read(ref _state) >> 32;
+            if (generation == seen)
+            {
+                long until = Stopwatch.GetTimestamp() + (long)(SpinMicroseconds * Stopwatch.Frequency / 1e6);
+                while ((generation = Volatile.Read(ref _state) >> 32) == seen && Stopwatch.GetTimestamp() < until)
+                    Thread.SpinWait(20);
+                if (generation == seen)
+                {
+                    // Reset before the last check: a job published after it is followed by a Set that Wait sees.
+                    wake.Reset();
+                    if ((generation = Volatile.Read(ref _state) >> 32) == seen)
+                    {
+                        wake.Wait();
+                        continue;
+                    }
+                }
+            }
+            seen = generation;
+            Drain(generation);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Ml.Relaxation.Engine;
+
+namespace Ml.Relaxation.Benchmarks.Engine;
+
+/// <summary>
+/// A fast Stopwatch read-out of the engine's products (median of repeated timings), for tuning between BenchmarkDotNet
+/// runs: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- engine-quick [threads]</c>.
+/// </summary>
+public static class EngineQuickTimer
+{
+    /// <summary>Prints GFLOP/s per product shape and the pool's hand-off cost.</summary>
+    public static void Run(int threads)
+    {
+        MatMul.MaxDegreeOfParallelism = threads;
+        Console.WriteLine($"threads {threads}, FMA kernel {GemmKernel.UsesFma}");
+        foreach (var (name, shape) in MatMulBenchmarks.Shapes)
+        {
+            var bench = new MatMulBenchmarks { Shape = name, Threads = threads };
+            bench.Setup();
+            double flops = 2.0 * shape.M * shape.N * shape.K;
+            double seconds = Median(bench.Product, flops);
+            Console.WriteLine($"{name,-28} {seconds * 1e6,10:F1} us {flops / seconds / 1e9,8:F1} GFLOP/s   (caller CPU {LastCpu * 1e6,10:F1} us, {flops / LastCpu / 1e9,6:F1} GFLOP/CPU-s)");
+        }
+        var vae = new JangVaeStep();
+        double step = Median(() => vae.Step(), 1e9), stepCpu = LastCpu, forward = Median(() => vae.Forward(), 3e8);
+        double backward = Median(vae.Backward, 6e8), adam = Median(vae.Optimizer.Step, 1e8);
+        Console.WriteLine($"VAE step {step * 1e3:F3} ms (forward {forward * 1e3:F3}, backward {backward * 1e3:F3}, Adam {adam * 1e3:F3}); caller CPU per step {stepCpu * 1e3:F3} ms");
+        var handOff = new HandOffBenchmarks();
+        handOff.Setup();
+        Console.WriteLine($"hand-off: worker pool {Median(handOff.EnginePool, 1e7) * 1e6:F2} us, Parallel.For {Median(handOff.ParallelFor, 1e7) * 1e6:F2} us");
+    }
+
+    /// <summary>CPU seconds the calling thread has used (Linux getrusage RUSAGE_THREAD), to see past a busy machine's preemption.</summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        Span<long> usage = stackalloc long[18];
+        unsafe
+        {
+            fixed (long* u = usage) if (getrusage(1, u) != 0) return double.NaN;
+        }
+        return usage[0] + usage[1] * 1e-6 + usage[2] + usage[3] * 1e-6; // user tv_sec, tv_usec, system tv_sec, tv_usec
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern unsafe int getrusage(int who, long* usage);
+
+    /// <summary>Median seconds per call over 9 samples; also records the calling thread's CPU seconds per call in <see cref="LastCpu"/>.</summary>
+    private static double LastCpu;
+
+    private static double Median(Action action, double flops)
+    {
+        int reps = (int)Math.Clamp(2e8 / flops, 3, 20000);
+        for (int i = 0; i < Math.Min(reps, 50); i++) action();
+        var samples = new double[9];
+        var cpu = new double[9];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            double cpuStart = ThreadCpuSeconds();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < reps; i++) action();
+            samples[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / reps;
+            cpu[s] = (ThreadCpuSeconds() - cpuStart) / reps;
+        }
+        Array.Sort(samples);
+        Array.Sort(cpu);
+        LastCpu = cpu[cpu.Length / 2];
+        return samples[samples.Length / 2];
+    }
+}

@@ -1,0 +1,41 @@
+namespace Ml.Relaxation.Tests.Reliability;
+
+/// <summary>
+/// Same seed, same fitted parameters, bit for bit, at any thread count.
+/// </summary>
+/// <remarks>
+/// Use from an estimator's tests with a delegate that fits with a fixed seed at the given degree of parallelism and
+/// returns every learned parameter, flattened:
+/// <code>
+/// Determinism.AssertBitIdentical(threads =>
+/// {
+///     var model = ctx.Relaxation().SelectFeatures(new() { Seed = 7, NumberOfThreads = threads }).Fit(data);
+///     return model.Gates.ToArray();
+/// });
+/// </code>
+/// It fits at 1 thread twice (same seed twice must agree) and at each other count (default 2), and compares the raw
+/// bits of every value (so -0 vs 0 and different NaN payloads count as differences).
+/// </remarks>
+public static class Determinism
+{
+    /// <summary>Fails unless every fit returns bit-identical parameters; <paramref name="threadCounts"/> defaults to 2.</summary>
+    public static void AssertBitIdentical(Func<int, IReadOnlyList<float>> fitWithThreads, params int[] threadCounts)
+    {
+        ArgumentNullException.ThrowIfNull(fitWithThreads);
+        var reference = fitWithThreads(1).ToArray();
+        Assert.True(reference.Length > 0, "The fit returned no parameters to compare.");
+        Compare(reference, fitWithThreads(1).ToArray(), "a second fit at 1 thread");
+        foreach (int threads in threadCounts.Length == 0 ? [2] : threadCounts)
+            Compare(reference, fitWithThreads(threads).ToArray(), $"a fit at {threads} threads");
+    }
+
+    private static void Compare(float[] expected, float[] actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what} returned {actual.Length} parameters, the first fit {expected.Length}.");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int e = BitConverter.SingleToInt32Bits(expected[i]), a = BitConverter.SingleToInt32Bits(actual[i]);
+            Assert.True(e == a, $"{what} differs at parameter {i}: {actual[i]:R} (0x{a:X8}) vs {expected[i]:R} (0x{e:X8}) at 1 thread.");
+        }
+    }
+}
