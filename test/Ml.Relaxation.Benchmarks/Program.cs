@@ -6,13 +6,13 @@ namespace Ml.Relaxation.Benchmarks;
 /// <summary>Runs the benchmarks: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c>, <c>selector-quick [epochs] [repeats]</c> and <c>selector-scale [rows] [features] [epochs]</c> run timers instead).</summary>
+    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c>, <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> run timers instead).</summary>
     public static void Main(string[] args)
     {
         int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
         if (args.Length > 0 && args[0] == "selector-quick")
         {
-            FeatureSelection.SelectorQuickTimer.Run(epochs: Arg(1, 100), repeats: Arg(2, 5));
+            FeatureSelection.SelectorQuickTimer.Run(epochs: Arg(1, 100), repeats: Arg(2, 5), threads: Arg(3, 2));
             return;
         }
         if (args.Length > 0 && args[0] == "selector-scale")

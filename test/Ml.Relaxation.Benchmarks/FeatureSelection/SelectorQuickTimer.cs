@@ -6,13 +6,14 @@ namespace Ml.Relaxation.Benchmarks.FeatureSelection;
 
 /// <summary>
 /// A Stopwatch read-out of the peer-configured fit (median of several), to run right next to the PyTorch peer:
-/// <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- selector-quick [epochs] [repeats]</c>.
+/// <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- selector-quick [epochs] [repeats] [threads]</c>.
 /// </summary>
 public static class SelectorQuickTimer
 {
     /// <summary>Prints each fit's seconds and the median.</summary>
-    public static void Run(int epochs, int repeats)
+    public static void Run(int epochs, int repeats, int threads)
     {
+        Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
         var ml = new MLContext(seed: 1);
         var data = BreastCancerData.TrainingRows(ml);
         ml.Relaxation().SelectFeaturesWithGates(GatedSelectorFitBenchmarks.PeerOptions(1)).Fit(data); // JIT warm-up
@@ -25,6 +26,6 @@ public static class SelectorQuickTimer
             Console.WriteLine($"fit_s {seconds[^1]:F3} epochs {epochs} rows {t.TrainingRows} kept [{string.Join(", ", t.KeptSlotNames)}]");
         }
         seconds.Sort();
-        Console.WriteLine($"median fit_s {seconds[seconds.Count / 2]:F3} over {repeats}");
+        Console.WriteLine($"median fit_s {seconds[seconds.Count / 2]:F3} over {repeats} (threads {threads})");
     }
 }
