@@ -38,6 +38,7 @@ public static class BinaryConcrete
         ArgumentNullException.ThrowIfNull(rng);
         Checks.Temperature(tau);
         Checks.Length(x.Length, logits.Length, outputName);
+        Checks.NoOverlap(x, logits, outputName, nameof(logits));
         Checks.NotNaN(logits, nameof(logits));
         rng.NextUniforms(x);
         ElementMath.UniformToLogistic(x);
@@ -58,6 +59,7 @@ public static class BinaryConcrete
     public static void SampleStraightThrough(RandomSource rng, ReadOnlySpan<float> logits, float tau, Span<float> hard, Span<float> softY)
     {
         Checks.Length(hard.Length, logits.Length, nameof(hard));
+        Checks.NoOverlap(hard, (ReadOnlySpan<float>)softY, nameof(hard), nameof(softY));
         SampleLogitCore(rng, logits, tau, softY, nameof(softY));
         for (int i = 0; i < softY.Length; i++) hard[i] = softY[i] > 0f ? 1f : 0f;
         Sigmoid(softY);

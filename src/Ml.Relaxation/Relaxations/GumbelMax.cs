@@ -39,6 +39,7 @@ public static class GumbelMax
         ArgumentNullException.ThrowIfNull(rng);
         int rows = Checks.Rows(logits.Length, categories, nameof(logits));
         Checks.Length(indices.Length, rows, nameof(indices));
+        Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;

@@ -131,6 +131,12 @@ public static class GumbelSoftmax
             Checks.Length(oneHot.Length, logits.Length, nameof(oneHot));
             Checks.Length(indices.Length, rows, nameof(indices));
         }
+        Checks.NoOverlap(y, logits, hard ? "softY" : nameof(y), nameof(logits));
+        if (hard)
+        {
+            Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
+            Checks.NoOverlap(oneHot, (ReadOnlySpan<float>)y, nameof(oneHot), "softY");
+        }
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;

@@ -40,6 +40,9 @@ public static class HardConcrete
         if (total > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows * logAlpha.Length must fit in a span.");
         Checks.Length(z.Length, (int)total, nameof(z));
         if (!dzdLogAlpha.IsEmpty) Checks.Length(dzdLogAlpha.Length, (int)total, nameof(dzdLogAlpha));
+        Checks.NoOverlap(z, logAlpha, nameof(z), nameof(logAlpha));
+        Checks.NoOverlap(dzdLogAlpha, logAlpha, nameof(dzdLogAlpha), nameof(logAlpha));
+        Checks.NoOverlap(dzdLogAlpha, (ReadOnlySpan<float>)z, nameof(dzdLogAlpha), nameof(z));
         Checks.NotNaN(logAlpha, nameof(logAlpha));
         ulong start = rng.Reserve(total);
         if (total == 0) return;
@@ -68,10 +71,16 @@ public static class HardConcrete
             var la = new ReadOnlySpan<float>(LogAlpha, d);
             var invBeta = Vector256.Create(InvBeta);
             Span<float> pu = stackalloc float[8], pl = stackalloc float[8], pg = stackalloc float[8];
+            int blockRows = Math.Max(1, GumbelSoftmax.BlockElements / d);
             for (int r = rowStart; r < rowEnd; r++)
             {
+                // Uniforms for a block of rows in one call: the rows are contiguous, and long fills stay on the vector path.
+                if ((r - rowStart) % blockRows == 0)
+                {
+                    int rows = Math.Min(blockRows, rowEnd - r);
+                    Rng.FillUniforms(Start + (ulong)r * (ulong)d, new Span<float>(Z + (long)r * d, rows * d));
+                }
                 var z = new Span<float>(Z + (long)r * d, d);
-                Rng.FillUniforms(Start + (ulong)r * (ulong)d, z);
                 ref float zr = ref MemoryMarshal.GetReference(z);
                 ref float lr = ref MemoryMarshal.GetReference(la);
                 int j = 0;
