@@ -16,13 +16,14 @@ internal static class CsvData
             .Split(',').Select(h => h.Trim()).ToArray();
         int label = Array.FindIndex(header, h => string.Equals(h, labelColumn, StringComparison.OrdinalIgnoreCase));
         if (label < 0) throw new ArgumentException($"Label column '{labelColumn}' is not in the header of '{path}' ({string.Join(", ", header)}).");
-        var ranges = Enumerable.Range(0, header.Length).Where(i => i != label).Select(i => new TextLoader.Range(i)).ToArray();
+        var ranges = new[] { (Min: 0, Max: label - 1), (Min: label + 1, Max: header.Length - 1) }
+            .Where(r => r.Min <= r.Max).Select(r => new TextLoader.Range(r.Min, r.Max)).ToArray();
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
         {
             Columns = [new TextLoader.Column("Features", DataKind.Single, ranges), new TextLoader.Column("Label", labelKind, label)],
             HasHeader = true,
             Separators = [','],
-        });
+        }, dataSample: new MultiFileSource(path)); // With a data sample the loader takes slot names from the header.
         return loader.Load(path);
     }
 }

@@ -21,7 +21,7 @@ internal static class FeatureSelectionSample
         var data = CsvData.Load(ml, path, args.Text("label") ?? "Label", task == "binary" ? DataKind.Boolean : DataKind.Single);
         if (task == "multiclass") data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 1);
-        int slots = data.Schema["Features"].Type.GetValueCount();
+        int slots = ((VectorDataViewType)data.Schema["Features"].Type).Size;
         int k = args.Int("k", Math.Min(5, slots));
         Console.WriteLine($"Gated feature selection on {Path.GetFileName(path)}: {slots} features, task {task}, keep k = {k}");
 
@@ -42,7 +42,8 @@ internal static class FeatureSelectionSample
         var model = gated.Fit(split.TrainSet);
         var gates = model.OfType<GatedFeatureSelectorTransformer>().Single();
         Console.WriteLine($"  kept: {string.Join(", ", gates.KeptSlotNames)}");
-        Console.WriteLine($"  expected L0 {gates.ExpectedL0:F2}; last epoch: {gates.History[^1]}");
+        var last = gates.History[^1];
+        Console.WriteLine($"  {gates.History.Count} epochs; last: training loss {last.TrainingLoss:F4}, validation loss {last.ValidationLoss:F4}, gates open {last.OpenGates}; expected L0 {gates.ExpectedL0:F2}");
         double ours = Score(ml, task, model.Transform(split.TestSet));
 
         var mutualInformation = ml.Transforms.FeatureSelection.SelectFeaturesBasedOnMutualInformation("Features", slotsInOutput: k)
