@@ -68,10 +68,28 @@ public static class EngineQuickTimer
     /// <summary>Median seconds per call over 9 samples; also records the calling thread's CPU seconds per call in <see cref="LastCpu"/>.</summary>
     private static double LastCpu;
 
+    /// <summary>Alternates the hand-off variants for a few rounds, so they see the same machine load.</summary>
+    public static void HandOff(int rounds)
+    {
+        var handOff = new HandOffBenchmarks();
+        handOff.Setup();
+        for (int round = 0; round < rounds; round++)
+        {
+            WorkerPool.SpinMicroseconds = 50;
+            double spin50 = Median(handOff.EnginePool, 1e7);
+            WorkerPool.SpinMicroseconds = 300;
+            double spin300 = Median(handOff.EnginePool, 1e7);
+            WorkerPool.SpinMicroseconds = 50;
+            double parallelFor = Median(handOff.ParallelFor, 1e7);
+            Console.WriteLine($"round {round}: engine pool (workers spin 50 us) {spin50 * 1e6:F1} us, (spin 300 us) {spin300 * 1e6:F1} us, " +
+                $"Parallel.For {parallelFor * 1e6:F1} us");
+        }
+    }
+
     private static double Median(Action action, double flops)
     {
         int reps = (int)Math.Clamp(2e8 / flops, 3, 20000);
-        for (int i = 0; i < Math.Min(reps, 50); i++) action();
+        for (int i = 0; i < Math.Clamp(2 * reps, 40, 100); i++) action(); // past tiered JIT's promotion to optimized code
         var samples = new double[9];
         var cpu = new double[9];
         for (int s = 0; s < samples.Length; s++)

@@ -13,6 +13,7 @@ namespace Ml.Relaxation.Engine;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [i0, i0+mc) x k-range [k0, k0+kc) of op(A), where A is row-major [M x K] or, transposed, [K x M].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops from the first call: the first epoch runs at full speed
     public static void PackA(float* a, bool transA, int m, int k, int i0, int mc, int k0, int kc, float* dst)
     {
         const int mr = GemmKernel.Mr;
@@ -43,6 +44,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs k-range [k0, k0+kc) x columns [j0, j0+nc) of op(B), where B is row-major [K x N] or, transposed, [N x K].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, bool transB, int n, int k, int k0, int kc, int j0, int nc, float* dst)
     {
         const int nr = GemmKernel.Nr;
