@@ -9,6 +9,8 @@ internal static class DiscreteVaeOnnxGraphs
 {
     private const long N = OnnxGraphBuilder.Batch;
 
+    // Intermediate values are named "dvae.*" so that they cannot clash with the caller's input and output names.
+
     /// <summary>The encoder graph: features [N x D] to codes, one-hot, probabilities (and reconstruction with a decoder).</summary>
     public static byte[] Encoder(DiscreteVaeGraphSpec spec)
     {
@@ -16,32 +18,32 @@ internal static class DiscreteVaeOnnxGraphs
         int l = spec.LatentCount, k = spec.CategoryCount, inputs = spec.Encoder[0].Inputs;
         var g = new OnnxGraphBuilder("discrete_vae_encoder");
         string x = g.AddInput(spec.FeaturesName, OnnxElementType.Float, N, inputs);
-        string logits = Mlp(g, "enc", x, spec.Encoder);
-        string flat = g.AddInitializer("shape_flat", [-1L, l * k], 2);
+        string logits = Mlp(g, "dvae.enc", x, spec.Encoder);
+        string flat = g.AddInitializer("dvae.shape_flat", [-1L, l * k], 2);
 
         string codes, oneHotInput;
         if (spec.Bernoulli)
         {
             // Probabilities interleave [P(z=0), P(z=1)] per latent: sigmoid of (-a, a) side by side.
-            string column = g.AddNode("Reshape", [logits, g.AddInitializer("shape_column", [-1L, l, 1], 3)], "logits_column");
-            string both = g.AddNode("Concat", [g.AddNode("Neg", [column], "neg_logits"), column], "logit_pairs", OnnxAttribute.Of("axis", 2L));
-            g.AddNode("Reshape", [g.AddNode("Sigmoid", [both], "probability_pairs"), flat], spec.ProbabilitiesName);
+            string column = g.AddNode("Reshape", [logits, g.AddInitializer("dvae.shape_column", [-1L, l, 1], 3)], "dvae.logits_column");
+            string both = g.AddNode("Concat", [g.AddNode("Neg", [column], "dvae.neg_logits"), column], "dvae.logit_pairs", OnnxAttribute.Of("axis", 2L));
+            g.AddNode("Reshape", [g.AddNode("Sigmoid", [both], "dvae.probability_pairs"), flat], spec.ProbabilitiesName);
             // Code 1 exactly where the logit is positive, i.e. where P(z=1) > 1/2.
-            string positive = g.AddNode("Greater", [logits, g.AddInitializer("zero", [0f])], "positive");
+            string positive = g.AddNode("Greater", [logits, g.AddInitializer("dvae.zero", [0f])], "dvae.positive");
             codes = g.AddNode("Cast", [positive], spec.CodesName, OnnxAttribute.Of("to", (long)OnnxElementType.Int64));
-            oneHotInput = g.AddNode("Cast", [codes], "codes_float", OnnxAttribute.Of("to", (long)OnnxElementType.Float));
+            oneHotInput = g.AddNode("Cast", [codes], "dvae.codes_float", OnnxAttribute.Of("to", (long)OnnxElementType.Float));
         }
         else
         {
-            string grid = g.AddNode("Reshape", [logits, g.AddInitializer("shape_grid", [-1L, l, k], 3)], "logits_grid");
-            g.AddNode("Reshape", [g.AddNode("Softmax", [grid], "probability_grid", OnnxAttribute.Of("axis", -1L)), flat], spec.ProbabilitiesName);
+            string grid = g.AddNode("Reshape", [logits, g.AddInitializer("dvae.shape_grid", [-1L, l, k], 3)], "dvae.logits_grid");
+            g.AddNode("Reshape", [g.AddNode("Softmax", [grid], "dvae.probability_grid", OnnxAttribute.Of("axis", -1L)), flat], spec.ProbabilitiesName);
             // ArgMax picks the first maximum, as the C# encoder does.
             codes = g.AddNode("ArgMax", [grid], spec.CodesName, OnnxAttribute.Of("axis", 2L), OnnxAttribute.Of("keepdims", 0L));
             oneHotInput = "";
         }
 
         string oneHotGrid = g.AddNode("OneHot",
-            [codes, g.AddInitializer("depth", [(long)k]), g.AddInitializer("off_on", [0f, 1f], 2)], "one_hot_grid",
+            [codes, g.AddInitializer("dvae.depth", [(long)k]), g.AddInitializer("dvae.off_on", [0f, 1f], 2)], "dvae.one_hot_grid",
             OnnxAttribute.Of("axis", -1L));
         string oneHot = g.AddNode("Reshape", [oneHotGrid, flat], spec.OneHotName);
 
@@ -73,12 +75,12 @@ internal static class DiscreteVaeOnnxGraphs
     {
         if (spec.BernoulliLikelihood)
         {
-            string logits = Mlp(g, "dec", latent, spec.Decoder);
+            string logits = Mlp(g, "dvae.dec", latent, spec.Decoder);
             g.AddNode("Sigmoid", [logits], spec.ReconstructionName);
         }
         else
         {
-            Mlp(g, "dec", latent, spec.Decoder, spec.ReconstructionName);
+            Mlp(g, "dvae.dec", latent, spec.Decoder, spec.ReconstructionName);
         }
     }
 

@@ -1,0 +1,221 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Ml.Relaxation.Engine;
+using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Onnx;
+using Ml.Relaxation.Relaxations;
+
+namespace Ml.Relaxation.MLNet.DiscreteVae;
+
+/// <summary>
+/// Trains a <see cref="DiscreteVaeModel"/> on a feature column, streaming the data in shuffled mini-batches, and
+/// returns a <see cref="DiscreteVaeTransformer"/> that adds the codes, their one-hot encoding and the posterior
+/// probabilities (and optionally the reconstruction). Create it with
+/// <see cref="RelaxationCatalog.DiscreteVae(DiscreteVaeOptions)"/>.
+/// </summary>
+/// <remarks>
+/// The fitted encoder runs as an ONNX graph inside ML.NET's own <c>OnnxTransformer</c>, which stores the graph in
+/// the model file: <c>mlContext.Model.Save</c>/<c>Load</c> round-trips it (the loaded transformer is that built-in
+/// transformer, with the same outputs). Applying it needs the ONNX Runtime native library (package
+/// <c>Microsoft.ML.OnnxRuntime</c>) in the application.
+/// </remarks>
+public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
+{
+    private readonly MLContext _context;
+    private readonly IHost _host;
+    private readonly DiscreteVaeOptions _options;
+
+    internal DiscreteVaeEstimator(MLContext context, IHostEnvironment environment, DiscreteVaeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _context = context;
+        _host = environment.Register(nameof(DiscreteVaeEstimator));
+        _options = Snapshot(options);
+        try
+        {
+            Validate(_options);
+        }
+        catch (ArgumentException e)
+        {
+            throw _host.Process(e);
+        }
+    }
+
+    /// <summary>The settings this estimator trains with (a copy; changing it does not affect the estimator).</summary>
+    public DiscreteVaeOptions Options => Snapshot(_options);
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
+        // Column shapes cannot be built outside ML.NET: ask the built-in ONNX estimator, fed a graph with the same
+        // outputs (the feature count is not part of a shape, so a one-feature stand-in serves).
+        var stand = new DiscreteVaeModel(Architecture(_options, featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
+        return OnnxEstimator(Graph(stand, _options)).GetOutputSchema(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a known-size vector of Single.</exception>
+    /// <exception cref="InvalidOperationException">No training rows; a NaN or infinite feature (unless skipped); a value
+    /// outside [0, 1] under a Bernoulli likelihood.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    public DiscreteVaeTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using IChannel ch = _host.Start("Fitting the discrete VAE");
+        var (_, featureCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
+        ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
+        var columns = new BatchSourceOptions
+        {
+            FeatureColumn = _options.FeatureColumnName,
+            NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
+            Seed = seed,
+            ValidationFraction = _options.ValidationFraction,
+            BatchSize = _options.BatchSize,
+        };
+        var train = new DataViewBatchSource(input, columns, DataPart.Training);
+        DataViewBatchSource? validation = _options.ValidationFraction > 0 ? new DataViewBatchSource(input, columns, DataPart.Validation) : null;
+
+        var model = new DiscreteVaeModel(Architecture(_options, featureCount), seed);
+        ITemperatureSchedule schedule = _options.Temperature ?? new AnnealedTemperature();
+        model.Temperature = schedule.Temperature;
+        ch.Info(MessageSensitivity.None, "{0} features, {1} latents x {2} categories, {3} parameters, seed {4}",
+            featureCount, model.LatentCount, model.CategoryCount, model.Parameters.Sum(p => (long)p.Value.Length), seed);
+        var log = new EpochLog(ch, _options.Progress, model, schedule, _options.FeatureColumnName);
+        var training = new TrainingOptions
+        {
+            Epochs = _options.Epochs,
+            LearningRate = _options.LearningRate,
+            EarlyStoppingPatience = _options.EarlyStoppingPatience > 0 ? _options.EarlyStoppingPatience : null,
+            OnStep = step =>
+            {
+                log.Steps++;
+                schedule.OnStep(step.Step);
+                model.Temperature = schedule.Temperature;
+            },
+            Progress = log,
+        };
+        try
+        {
+            TrainingLoop.Run(model, train, validation, training, _options.CancellationToken);
+        }
+        catch (ArgumentException e) when (e.ParamName is "batch" or "source")
+        {
+            throw _host.Process(new InvalidOperationException($"Column '{_options.FeatureColumnName}': {e.Message}", e));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw _host.Process(e);
+        }
+
+        byte[] graph = Graph(model, _options);
+        ITransformer onnx = OnnxEstimator(graph).Fit(input);
+        return new DiscreteVaeTransformer(_host, onnx, model, log.History, graph, Snapshot(_options));
+    }
+
+    private IEstimator<ITransformer> OnnxEstimator(byte[] graph) =>
+        _context.Transforms.ApplyOnnxModel(OutputColumnNames(_options), [_options.FeatureColumnName], new MemoryStream(graph));
+
+    internal static string[] OutputColumnNames(DiscreteVaeOptions o) =>
+        [o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, .. o.ReconstructionColumnName is string r ? [r] : Array.Empty<string>()];
+
+    private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeOnnxExport.Encoder(model, o.FeatureColumnName,
+        o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName);
+
+    private static DiscreteVaeArchitecture Architecture(DiscreteVaeOptions o, int featureCount) => new()
+    {
+        FeatureCount = featureCount,
+        LatentCount = o.LatentCount,
+        CategoryCount = o.CategoryCount,
+        Latents = o.Latents,
+        EncoderHiddenSizes = o.EncoderHiddenSizes,
+        DecoderHiddenSizes = o.DecoderHiddenSizes,
+        Likelihood = o.Likelihood,
+        Relaxation = o.Relaxation,
+        Prior = o.Prior,
+    };
+
+    private static void Validate(DiscreteVaeOptions o)
+    {
+        string[] names = [o.FeatureColumnName, .. OutputColumnNames(o)];
+        foreach (string? name in names)
+            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentOutOfRangeException(nameof(o.FeatureColumnName), name, "Column names must not be empty.");
+        string? duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null)
+            throw new ArgumentOutOfRangeException(nameof(DiscreteVaeOptions), duplicate,
+                $"The feature column and the output columns need distinct names; '{duplicate}' is used twice.");
+        if (o.EncoderHiddenSizes is null) throw new ArgumentNullException(nameof(o.EncoderHiddenSizes), "Use an empty array for no hidden layer.");
+        Architecture(o, featureCount: 1).Validate();
+        if (o.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(o.Epochs), o.Epochs, "Expected at least 1 epoch.");
+        if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, "Expected at least 1 row per batch.");
+        if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(o.LearningRate), o.LearningRate, "Expected a finite learning rate greater than 0.");
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "Expected a validation fraction in [0, 1).");
+        if (o.EarlyStoppingPatience < 0)
+            throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Expected 0 (off) or a positive patience.");
+        if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0)
+            throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction above 0.");
+        if (o.Temperature is LearnedTemperature)
+            throw new ArgumentOutOfRangeException(nameof(o.Temperature), o.Temperature,
+                "A learned temperature is not supported by the discrete VAE; use an annealed, adaptive or constant schedule.");
+    }
+
+    private static DiscreteVaeOptions Snapshot(DiscreteVaeOptions o) => new()
+    {
+        FeatureColumnName = o.FeatureColumnName,
+        CodesColumnName = o.CodesColumnName,
+        OneHotColumnName = o.OneHotColumnName,
+        ProbabilitiesColumnName = o.ProbabilitiesColumnName,
+        ReconstructionColumnName = o.ReconstructionColumnName,
+        LatentCount = o.LatentCount,
+        CategoryCount = o.CategoryCount,
+        Latents = o.Latents,
+        EncoderHiddenSizes = o.EncoderHiddenSizes is null ? null! : [.. o.EncoderHiddenSizes],
+        DecoderHiddenSizes = o.DecoderHiddenSizes is null ? null : [.. o.DecoderHiddenSizes],
+        Likelihood = o.Likelihood,
+        Relaxation = o.Relaxation,
+        Temperature = o.Temperature,
+        Prior = o.Prior,
+        Epochs = o.Epochs,
+        BatchSize = o.BatchSize,
+        LearningRate = o.LearningRate,
+        Seed = o.Seed,
+        ValidationFraction = o.ValidationFraction,
+        EarlyStoppingPatience = o.EarlyStoppingPatience,
+        SkipRowsWithMissingValues = o.SkipRowsWithMissingValues,
+        Progress = o.Progress,
+        CancellationToken = o.CancellationToken,
+    };
+
+    /// <summary>Turns each epoch report into a <see cref="DiscreteVaeEpoch"/>: logs it, keeps it, feeds the schedule, forwards it.</summary>
+    private sealed class EpochLog(IChannel channel, IProgress<DiscreteVaeEpoch>? user, DiscreteVaeModel model, ITemperatureSchedule schedule,
+        string FeatureColumn) : IProgress<EpochReport>
+    {
+        public List<DiscreteVaeEpoch> History { get; } = [];
+
+        /// <summary>Optimizer steps taken so far.</summary>
+        public long Steps { get; set; }
+
+        public void Report(EpochReport value)
+        {
+            if (Steps == 0)
+                throw new InvalidOperationException($"No training rows in column '{FeatureColumn}' (after the validation split and skipped rows).");
+            if (!double.IsFinite(value.TrainLoss))
+                throw new InvalidOperationException(
+                    $"Training diverged in epoch {value.Epoch} (negative ELBO {value.TrainLoss}) on column '{FeatureColumn}': scale the features"
+                    + " (a Gaussian likelihood expects standardized values) or lower the learning rate.");
+            double? Metric(string name) => value.Metrics.TryGetValue(name, out double v) ? v : null;
+            var epoch = new DiscreteVaeEpoch(value.Epoch, value.TrainLoss, value.ValidationMetric, Metric("reconstruction"), Metric("kl"),
+                model.Temperature, value.Elapsed);
+            History.Add(epoch);
+            if (value.ValidationMetric is double metric) schedule.OnValidation(metric);
+            channel.Info(MessageSensitivity.None, "epoch {0}: train -ELBO {1:F3}, validation -ELBO {2:F3} (reconstruction {3:F3}, KL {4:F3}), tau {5:G4}, {6:F1} s",
+                epoch.Epoch, epoch.TrainNegativeElbo, epoch.ValidationNegativeElbo ?? double.NaN, epoch.ValidationReconstruction ?? double.NaN,
+                epoch.ValidationKl ?? double.NaN, epoch.Temperature, epoch.Elapsed.TotalSeconds);
+            user?.Report(epoch);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Ml.Relaxation.Engine;
+using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Onnx;
+
+namespace Ml.Relaxation.MLNet.DiscreteVae;
+
+/// <summary>
+/// A fitted discrete-latent VAE encoder. As an <see cref="ITransformer"/> it adds the codes (L indices, Int64), their
+/// one-hot encoding (L*K) and the posterior probabilities (L*K), and optionally the reconstruction; beyond the
+/// pipeline it exposes the trained <see cref="Model"/> (encode, decode, sample from the prior, evaluate) and the
+/// training <see cref="History"/>.
+/// </summary>
+/// <remarks>
+/// The columns are computed by ML.NET's built-in <c>OnnxTransformer</c> running this model's encoder graph (see
+/// <see cref="GetEncoderOnnx"/>); saving writes that transformer, so <c>mlContext.Model.Load</c> gives it back, with
+/// the same outputs, rather than this type. Feature values are not checked at transform time: a NaN feature gives NaN
+/// probabilities.
+/// </remarks>
+public sealed class DiscreteVaeTransformer : ITransformer
+{
+    private readonly IHost _host;
+    private readonly ITransformer _onnx;
+    private readonly byte[] _encoderGraph;
+    private readonly DiscreteVaeOptions _options;
+
+    internal DiscreteVaeTransformer(IHost host, ITransformer onnx, DiscreteVaeModel model, IReadOnlyList<DiscreteVaeEpoch> history,
+        byte[] encoderGraph, DiscreteVaeOptions options)
+    {
+        _host = host;
+        _onnx = onnx;
+        Model = model;
+        History = history;
+        _encoderGraph = encoderGraph;
+        _options = options;
+    }
+
+    /// <summary>The trained model: <see cref="DiscreteVaeModel.Encode"/>, <see cref="DiscreteVaeModel.Decode"/>,
+    /// <see cref="DiscreteVaeModel.SampleFromPrior"/>, <see cref="DiscreteVaeModel.EvaluateNegativeElbo"/> and more.</summary>
+    public DiscreteVaeModel Model { get; }
+
+    /// <summary>One entry per trained epoch.</summary>
+    public IReadOnlyList<DiscreteVaeEpoch> History { get; }
+
+    /// <summary>The input column.</summary>
+    public string FeatureColumnName => _options.FeatureColumnName;
+
+    /// <summary>The codes column (vector of L Int64).</summary>
+    public string CodesColumnName => _options.CodesColumnName;
+
+    /// <summary>The one-hot column (vector of L*K Single).</summary>
+    public string OneHotColumnName => _options.OneHotColumnName;
+
+    /// <summary>The posterior probabilities column (vector of L*K Single).</summary>
+    public string ProbabilitiesColumnName => _options.ProbabilitiesColumnName;
+
+    /// <summary>The reconstruction column (vector of D Single), or null when none is produced.</summary>
+    public string? ReconstructionColumnName => _options.ReconstructionColumnName;
+
+    /// <summary>The encoder as an ONNX model (IR 8, opset 17) whose input and outputs carry this transformer's column names.</summary>
+    public byte[] GetEncoderOnnx() => (byte[])_encoderGraph.Clone();
+
+    /// <summary>The decoder as an ONNX model: input <c>Latent</c> [N x L*K] (one-hot codes), output <c>Reconstruction</c> [N x D].</summary>
+    public byte[] GetDecoderOnnx() => DiscreteVaeOnnxExport.Decoder(Model);
+
+    /// <summary>The negative ELBO of the rows of <paramref name="data"/> (nats per row), streamed in batches; see <see cref="DiscreteVaeModel.EvaluateNegativeElbo"/>.</summary>
+    public NegativeElbo EvaluateNegativeElbo(IDataView data, int samples = 1, ulong seed = 0)
+    {
+        double rec = 0, kl = 0;
+        long rows = Stream(data, (batch, index) =>
+        {
+            NegativeElbo e = Model.EvaluateNegativeElbo(batch, samples, seed + (ulong)index);
+            rec += e.Reconstruction * batch.Rows;
+            kl += e.Kl * batch.Rows;
+        });
+        return new NegativeElbo(rec / rows, kl / rows);
+    }
+
+    /// <summary>The importance-weighted log-likelihood estimate of the rows of <paramref name="data"/> (nats per row); see <see cref="DiscreteVaeModel.ImportanceWeightedLogLikelihood"/>.</summary>
+    public double ImportanceWeightedLogLikelihood(IDataView data, int samples = 100, ulong seed = 0)
+    {
+        double total = 0;
+        long rows = Stream(data, (batch, index) => total += Model.ImportanceWeightedLogLikelihood(batch, samples, seed + (ulong)index) * batch.Rows);
+        return total / rows;
+    }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => _onnx.IsRowToRowMapper;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        return _onnx.GetOutputSchema(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        return _onnx.GetRowToRowMapper(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Schema);
+        return _onnx.Transform(input);
+    }
+
+    /// <summary>Saves the built-in ONNX transformer that computes the columns (the model file then loads in any <c>MLContext</c>).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _onnx.Save(ctx);
+
+    /// <summary>
+    /// The feature column must be a vector of Single of the trained width. A vector of unknown size (as a
+    /// <c>PredictionEngine</c> infers from a <c>float[]</c> property without <c>[VectorType]</c>) is rejected here
+    /// because ML.NET's <c>OnnxTransformer</c> fails on it with an index error.
+    /// </summary>
+    private void CheckInput(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        DataViewSchema.Column column = inputSchema.GetColumnOrNull(FeatureColumnName)
+            ?? throw _host.Process(new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find feature column '{FeatureColumnName}'."));
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || vector.Size != Model.FeatureCount)
+            throw _host.Process(new ArgumentOutOfRangeException(nameof(inputSchema),
+                $"Schema mismatch for feature column '{FeatureColumnName}': expected a vector of {Model.FeatureCount} Single, got {column.Type}"
+                + " (a PredictionEngine input class declares the size with [VectorType(" + Model.FeatureCount + ")])."));
+    }
+
+    private long Stream(IDataView data, Action<Matrix, int> evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckInput(data.Schema);
+        var source = new DataViewBatchSource(data, new BatchSourceOptions
+        {
+            FeatureColumn = FeatureColumnName,
+            BatchSize = 256,
+            ShufflePoolRows = 1,
+        });
+        long rows = 0;
+        int index = 0;
+        foreach (Batch batch in source.Batches(0))
+        {
+            evaluate(batch.Features, index++);
+            rows += batch.Rows;
+        }
+        if (rows == 0) throw _host.Process(new InvalidOperationException($"No rows in column '{FeatureColumnName}' to evaluate."));
+        return rows;
+    }
+}
