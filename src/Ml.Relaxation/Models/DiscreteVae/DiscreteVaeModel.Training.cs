@@ -18,7 +18,9 @@ public sealed partial class DiscreteVaeModel
     {
         ArgumentNullException.ThrowIfNull(batch);
         CheckData(batch.Features, nameof(batch));
-        return (float)Objective(batch.Features, backward: true, _noise, _temperature).Total;
+        float tau = Temperature;
+        double loss = Objective(batch.Features, backward: true, _noise, tau).Total;
+        return (float)(LearnedTemperature is null ? loss : loss + LearnedTemperature.Penalty);
     }
 
     /// <summary>
@@ -41,7 +43,7 @@ public sealed partial class DiscreteVaeModel
             NegativeElbo discrete = DiscreteElbo(batch.Features, exact);
             rec += discrete.Reconstruction * batch.Rows;
             kl += discrete.Kl * batch.Rows;
-            relaxed += Objective(batch.Features, backward: false, soft, _temperature).Total * batch.Rows;
+            relaxed += Objective(batch.Features, backward: false, soft, Temperature).Total * batch.Rows;
             rows += batch.Rows;
         }
         double n = rows == 0 ? double.NaN : rows;
@@ -49,7 +51,7 @@ public sealed partial class DiscreteVaeModel
         metrics["reconstruction"] = rec / n;
         metrics["kl"] = kl / n;
         metrics["neg_elbo_relaxed"] = relaxed / n;
-        metrics["temperature"] = _temperature;
+        metrics["temperature"] = Temperature;
         return (rec + kl) / n;
     }
 
@@ -81,6 +83,8 @@ public sealed partial class DiscreteVaeModel
         if (backward)
         {
             _decoder.Backward(z, w.DOutput, w.DLatent);
+            if (_rawTemperature is not null)
+                _rawTemperature.Gradient[0] += (float)LearnedTemperature!.RawGradient(TemperatureGradient(w.Soft, w.DLatent, tau));
             if (HasBernoulliLatents) BinaryConcrete.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), tau, w.DLatent.AsSpan());
             else GumbelSoftmax.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), k, tau, w.DLatent.AsSpan());
             // The KL gradient was written to DLogits; add the reconstruction path to it.
@@ -88,6 +92,24 @@ public sealed partial class DiscreteVaeModel
             _encoder.Backward(x, w.DLogits, null);
         }
         return new NegativeElbo(reconstruction, kl);
+    }
+
+    /// <summary>
+    /// dL/dtau through the relaxed sample y, given dL/dy (for straight-through, dL/d(hard sample), as the estimator
+    /// uses it). Categories: from <see cref="GumbelSoftmax.TemperatureGradient"/>. Bits: y = sigmoid(s) with
+    /// s = (a + noise) / tau, so dy/dtau = -y (1 - y) s / tau, with s recovered as logit(y).
+    /// </summary>
+    private double TemperatureGradient(Matrix softY, Matrix dy, float tau)
+    {
+        if (!HasBernoulliLatents) return GumbelSoftmax.TemperatureGradient(softY.AsSpan(), dy.AsSpan(), CategoryCount, tau);
+        ReadOnlySpan<float> y = softY.AsSpan(), g = dy.AsSpan();
+        double total = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double yi = y[i], slope = yi * (1 - yi);
+            if (slope > 0) total -= g[i] * slope * Math.Log(yi / (1 - yi)) / tau;
+        }
+        return total;
     }
 
     /// <summary>Mean over rows of -log p(x | z) given decoder outputs; writes its gradient when <paramref name="gradient"/> is given.</summary>
