@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -37,11 +38,12 @@ public static class BinaryConcrete
         ArgumentNullException.ThrowIfNull(rng);
         Checks.Temperature(tau);
         Checks.Length(x.Length, logits.Length, outputName);
+        Checks.NoOverlap(x, logits, outputName, nameof(logits));
         Checks.NotNaN(logits, nameof(logits));
         rng.NextUniforms(x);
         ElementMath.UniformToLogistic(x);
-        float invTau = 1f / tau;
-        for (int i = 0; i < x.Length; i++) x[i] = (logits[i] + x[i]) * invTau;
+        TensorPrimitives.Add(logits, x, x);
+        TensorPrimitives.Multiply(x, 1f / tau, x);
     }
 
     /// <summary>
@@ -57,6 +59,7 @@ public static class BinaryConcrete
     public static void SampleStraightThrough(RandomSource rng, ReadOnlySpan<float> logits, float tau, Span<float> hard, Span<float> softY)
     {
         Checks.Length(hard.Length, logits.Length, nameof(hard));
+        Checks.NoOverlap(hard, (ReadOnlySpan<float>)softY, nameof(hard), nameof(softY));
         SampleLogitCore(rng, logits, tau, softY, nameof(softY));
         for (int i = 0; i < softY.Length; i++) hard[i] = softY[i] > 0f ? 1f : 0f;
         Sigmoid(softY);
@@ -133,8 +136,5 @@ public static class BinaryConcrete
     /// <summary><c>log(1 + exp(d))</c> without overflow.</summary>
     internal static double Softplus(double d) => d > 0 ? d + Math.Log(1 + Math.Exp(-d)) : Math.Log(1 + Math.Exp(d));
 
-    private static void Sigmoid(Span<float> values)
-    {
-        for (int i = 0; i < values.Length; i++) values[i] = 1f / (1f + MathF.Exp(-values[i]));
-    }
+    private static void Sigmoid(Span<float> values) => ElementMath.Sigmoid(values);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Ml.Relaxation.Relaxations;
@@ -77,6 +79,18 @@ internal static class Checks
         for (int i = 0; i < values.Length; i++)
             if (float.IsNaN(values[i]))
                 throw new ArgumentException($"Element {i} is NaN; expected numbers.", paramName);
+    }
+
+    /// <summary>Throws if an output buffer shares memory with another buffer of the same call.</summary>
+    public static void NoOverlap<TOut, TIn>(Span<TOut> output, ReadOnlySpan<TIn> other, string outputName, string otherName)
+    {
+        if (output.IsEmpty || other.IsEmpty) return;
+        ref byte o = ref Unsafe.As<TOut, byte>(ref MemoryMarshal.GetReference(output));
+        ref byte i = ref Unsafe.As<TIn, byte>(ref MemoryMarshal.GetReference(other));
+        long oBytes = (long)output.Length * Unsafe.SizeOf<TOut>(), iBytes = (long)other.Length * Unsafe.SizeOf<TIn>();
+        long distance = (long)Unsafe.ByteOffset(ref o, ref i); // i - o
+        if (distance < oBytes && -distance < iBytes)
+            throw new ArgumentException($"{outputName} must not share memory with {otherName}: the sampler overwrites it with random draws before reading the other.", outputName);
     }
 
     /// <summary>Throws for a row whose categories are all masked.</summary>

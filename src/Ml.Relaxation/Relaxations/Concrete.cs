@@ -46,6 +46,7 @@ public static class Concrete
         Checks.Temperature(tau);
         int rows = Checks.Rows(logits.Length, categories, nameof(logits));
         Checks.Length(logY.Length, logits.Length, nameof(logY));
+        Checks.NoOverlap(logY, logits, nameof(logY), nameof(logits));
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         rng.NextUniforms(logY);
         ElementMath.UniformToGumbel(logY);

@@ -39,6 +39,7 @@ public static class GumbelMax
         ArgumentNullException.ThrowIfNull(rng);
         int rows = Checks.Rows(logits.Length, categories, nameof(logits));
         Checks.Length(indices.Length, rows, nameof(indices));
+        Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
@@ -71,15 +72,14 @@ public static class GumbelMax
                 int bEnd = Math.Min(rowEnd, b + blockRows);
                 var noise = scratch[..((bEnd - b) * k)];
                 Rng.FillUniforms(Start + (ulong)b * (ulong)k, noise);
-                ElementMath.UniformToGumbel(noise);
+                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), noise);
                 for (int r = b; r < bEnd; r++)
                 {
-                    float* l = Logits + (long)r * k;
                     int offset = (r - b) * k, best = -1;
                     float bestValue = float.NegativeInfinity;
                     for (int j = 0; j < k; j++)
                     {
-                        float v = l[j] + noise[offset + j];
+                        float v = noise[offset + j];
                         if (v > bestValue) { bestValue = v; best = j; }
                     }
                     if (best < 0) return r;
@@ -102,8 +102,7 @@ public static class GumbelMax
                     int len = Math.Min(scratch.Length, k - s);
                     var z = scratch[..len];
                     Rng.FillUniforms(Start + (ulong)r * (ulong)k + (ulong)s, z);
-                    ElementMath.UniformToGumbel(z);
-                    TensorPrimitives.Add(new ReadOnlySpan<float>(Logits + (long)r * k + s, len), z, z);
+                    ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)r * k + s, len), z);
                     int arg = TensorPrimitives.IndexOfMax(z);
                     if (z[arg] > bestValue) { bestValue = z[arg]; best = s + arg; }
                 }

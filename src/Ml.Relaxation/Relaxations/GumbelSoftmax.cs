@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -129,6 +131,12 @@ public static class GumbelSoftmax
             Checks.Length(oneHot.Length, logits.Length, nameof(oneHot));
             Checks.Length(indices.Length, rows, nameof(indices));
         }
+        Checks.NoOverlap(y, logits, hard ? "softY" : nameof(y), nameof(logits));
+        if (hard)
+        {
+            Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
+            Checks.NoOverlap(oneHot, (ReadOnlySpan<float>)y, nameof(oneHot), "softY");
+        }
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
@@ -163,14 +171,14 @@ public static class GumbelSoftmax
             for (int b = rowStart; b < rowEnd; b += block)
             {
                 int bEnd = Math.Min(rowEnd, b + block);
-                var noise = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, noise);
-                ElementMath.UniformToGumbel(noise);
+                // Whole block at once, vectorized: uniforms, then z = logits + Gumbel noise.
+                var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
+                Rng.FillUniforms(Start + (ulong)b * (ulong)k, z);
+                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), z);
+                // Row by row: subtract the row maximum and scale by 1/tau, so every exponent is <= 0 for any logits and tau.
                 for (int r = b; r < bEnd; r++)
                 {
-                    float tau = RowTau == null ? Tau : RowTau[r];
-                    var yRow = new Span<float>(Y + (long)r * k, k);
-                    int arg = SoftmaxRow(new ReadOnlySpan<float>(Logits + (long)r * k, k), yRow, 1f / tau);
+                    int arg = ShiftRow(z.Slice((r - b) * k, k), 1f / (RowTau == null ? Tau : RowTau[r]), Indices != null);
                     if (arg < 0) return r;
                     if (Indices != null)
                     {
@@ -180,36 +188,101 @@ public static class GumbelSoftmax
                         hot[arg] = 1f;
                     }
                 }
+                ElementMath.ExpNonPositive(z);
+                for (int r = b; r < bEnd; r++) NormalizeRow(z.Slice((r - b) * k, k));
             }
             return -1;
         }
     }
 
+    /// <summary>Row length from which the row-wise passes use <see cref="TensorPrimitives"/> instead of inline vectors.</summary>
+    private const int LongRow = 64;
+
     /// <summary>
-    /// Turns Gumbel noise in <paramref name="y"/> into <c>softmax((logits + noise) / tau)</c> in place and returns the
-    /// argmax of <c>logits + noise</c> (first on ties), or -1 when every logit of the row is -infinity.
+    /// Replaces <c>z</c> by <c>(z - max z) / tau</c> and returns the argmax (first on ties) when
+    /// <paramref name="needArgMax"/> is set, otherwise 0; -1 when the row is all -infinity (every category masked).
     /// </summary>
-    internal static int SoftmaxRow(ReadOnlySpan<float> logits, Span<float> y, float invTau)
+    internal static int ShiftRow(Span<float> z, float invTau, bool needArgMax)
     {
-        int k = y.Length, arg = -1;
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < k; j++)
+        int k = z.Length;
+        float max = RowMax(z);
+        if (float.IsNegativeInfinity(max)) return -1;
+        int arg = needArgMax ? z.IndexOf(max) : 0;
+        if (k >= LongRow)
         {
-            float v = logits[j] + y[j];
-            y[j] = v;
-            if (v > max) { max = v; arg = j; }
+            TensorPrimitives.Subtract(z, max, z);
+            TensorPrimitives.Multiply(z, invTau, z);
         }
-        if (arg < 0) return -1;
-        // Subtracting the row maximum before scaling keeps exp in range for any logits and any tau.
-        float sum = 0f;
-        for (int j = 0; j < k; j++)
+        else if (k >= 8)
         {
-            float e = MathF.Exp((y[j] - max) * invTau);
-            y[j] = e;
-            sum += e;
+            // Full vectors plus one overlapping last vector, computed from the original values before any store.
+            ref float r = ref MemoryMarshal.GetReference(z);
+            var vmax = Vector256.Create(max);
+            var scale = Vector256.Create(invTau);
+            var last = (Vector256.LoadUnsafe(ref r, (nuint)(k - 8)) - vmax) * scale;
+            for (int j = 0; j + 8 <= k; j += 8)
+                ((Vector256.LoadUnsafe(ref r, (nuint)j) - vmax) * scale).StoreUnsafe(ref r, (nuint)j);
+            last.StoreUnsafe(ref r, (nuint)(k - 8));
         }
-        TensorPrimitives.Multiply(y, 1f / sum, y);
+        else
+        {
+            for (int j = 0; j < k; j++) z[j] = (z[j] - max) * invTau;
+        }
         return arg;
+    }
+
+    /// <summary>The largest element of a row (branch-free, so random rows cost no mispredictions).</summary>
+    internal static float RowMax(ReadOnlySpan<float> z)
+    {
+        int k = z.Length;
+        if (k >= LongRow) return TensorPrimitives.Max(z);
+        if (k >= 8)
+        {
+            ref float r = ref MemoryMarshal.GetReference(z);
+            var m = Vector256.LoadUnsafe(ref r, (nuint)(k - 8));
+            for (int j = 0; j + 8 <= k; j += 8) m = Vector256.Max(m, Vector256.LoadUnsafe(ref r, (nuint)j));
+            var h = Vector128.Max(m.GetLower(), m.GetUpper());
+            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
+            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2)));
+            return h.ToScalar();
+        }
+        float max = z[0];
+        for (int j = 1; j < k; j++) max = z[j] > max ? z[j] : max;
+        return max;
+    }
+
+    /// <summary>Divides a row of non-negative values by its sum (at least 1 here: the maximum's exponent is 0).</summary>
+    internal static void NormalizeRow(Span<float> e)
+    {
+        int k = e.Length;
+        if (k >= LongRow)
+        {
+            TensorPrimitives.Multiply(e, 1f / TensorPrimitives.Sum(e), e);
+            return;
+        }
+        if (k >= 8)
+        {
+            ref float r = ref MemoryMarshal.GetReference(e);
+            int full = k & ~7;
+            var acc = Vector256<float>.Zero;
+            for (int j = 0; j < full; j += 8) acc += Vector256.LoadUnsafe(ref r, (nuint)j);
+            // The overlapping last vector, with the lanes already summed masked out.
+            var lastRaw = Vector256.LoadUnsafe(ref r, (nuint)(k - 8));
+            var fresh = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(full - (k - 8))).AsSingle();
+            acc += lastRaw & fresh;
+            var h = acc.GetLower() + acc.GetUpper();
+            h += Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1));
+            h += Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2));
+            var inv = Vector256.Create(1f / h.ToScalar());
+            var last = lastRaw * inv;
+            for (int j = 0; j < full; j += 8) (Vector256.LoadUnsafe(ref r, (nuint)j) * inv).StoreUnsafe(ref r, (nuint)j);
+            last.StoreUnsafe(ref r, (nuint)(k - 8));
+            return;
+        }
+        float sum = 0f;
+        for (int j = 0; j < k; j++) sum += e[j];
+        float invSum = 1f / sum;
+        for (int j = 0; j < k; j++) e[j] *= invSum;
     }
 
     private static void BackwardCore(ReadOnlySpan<float> softY, ReadOnlySpan<float> dy, int categories, float tau,
@@ -224,11 +297,18 @@ public static class GumbelSoftmax
             var g = dy.Slice(r * categories, categories);
             var d = dLogits.Slice(r * categories, categories);
             float invTau = 1f / (rowTau.IsEmpty ? tau : rowTau[r]);
-            float dot = TensorPrimitives.Dot(y, g);
-            // d = y * (g - dot) / tau, written so that d may alias g.
-            TensorPrimitives.Subtract(g, dot, d);
-            TensorPrimitives.Multiply(d, y, d);
-            TensorPrimitives.Multiply(d, invTau, d);
+            if (categories >= LongRow)
+            {
+                float dot = TensorPrimitives.Dot(y, g);
+                // d = y * (g - dot) / tau, written so that d may alias g.
+                TensorPrimitives.Subtract(g, dot, d);
+                TensorPrimitives.Multiply(d, y, d);
+                TensorPrimitives.Multiply(d, invTau, d);
+                continue;
+            }
+            float s = 0f;
+            for (int k = 0; k < categories; k++) s += y[k] * g[k];
+            for (int k = 0; k < categories; k++) d[k] = y[k] * (g[k] - s) * invTau;
         }
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -37,6 +40,9 @@ public static class HardConcrete
         if (total > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows * logAlpha.Length must fit in a span.");
         Checks.Length(z.Length, (int)total, nameof(z));
         if (!dzdLogAlpha.IsEmpty) Checks.Length(dzdLogAlpha.Length, (int)total, nameof(dzdLogAlpha));
+        Checks.NoOverlap(z, logAlpha, nameof(z), nameof(logAlpha));
+        Checks.NoOverlap(dzdLogAlpha, logAlpha, nameof(dzdLogAlpha), nameof(logAlpha));
+        Checks.NoOverlap(dzdLogAlpha, (ReadOnlySpan<float>)z, nameof(dzdLogAlpha), nameof(z));
         Checks.NotNaN(logAlpha, nameof(logAlpha));
         ulong start = rng.Reserve(total);
         if (total == 0) return;
@@ -63,20 +69,54 @@ public static class HardConcrete
         {
             int d = D;
             var la = new ReadOnlySpan<float>(LogAlpha, d);
+            var invBeta = Vector256.Create(InvBeta);
+            Span<float> pu = stackalloc float[8], pl = stackalloc float[8], pg = stackalloc float[8];
+            int blockRows = Math.Max(1, GumbelSoftmax.BlockElements / d);
             for (int r = rowStart; r < rowEnd; r++)
             {
-                var z = new Span<float>(Z + (long)r * d, d);
-                Rng.FillUniforms(Start + (ulong)r * (ulong)d, z);
-                ElementMath.UniformToLogistic(z);
-                for (int j = 0; j < d; j++)
+                // Uniforms for a block of rows in one call: the rows are contiguous, and long fills stay on the vector path.
+                if ((r - rowStart) % blockRows == 0)
                 {
-                    float s = 1f / (1f + MathF.Exp(-(z[j] + la[j]) * InvBeta));
-                    float sBar = s * Scale + Gamma;
-                    z[j] = Math.Clamp(sBar, 0f, 1f);
-                    if (Grad != null) Grad[(long)r * d + j] = sBar > 0f && sBar < 1f ? Scale * s * (1f - s) * InvBeta : 0f;
+                    int rows = Math.Min(blockRows, rowEnd - r);
+                    Rng.FillUniforms(Start + (ulong)r * (ulong)d, new Span<float>(Z + (long)r * d, rows * d));
+                }
+                var z = new Span<float>(Z + (long)r * d, d);
+                ref float zr = ref MemoryMarshal.GetReference(z);
+                ref float lr = ref MemoryMarshal.GetReference(la);
+                int j = 0;
+                for (; j <= d - 8; j += 8)
+                {
+                    var gate = Gate(Vector256.LoadUnsafe(ref zr, (nuint)j), Vector256.LoadUnsafe(ref lr, (nuint)j), invBeta, out var grad);
+                    gate.StoreUnsafe(ref zr, (nuint)j);
+                    if (Grad != null) grad.Store(Grad + (long)r * d + j);
+                }
+                if (j < d)
+                {
+                    // The tail goes through the same lane code in a padded vector, so no element depends on the row length.
+                    pu.Fill(0.5f);
+                    pl.Clear();
+                    z[j..].CopyTo(pu);
+                    la[j..].CopyTo(pl);
+                    var gate = Gate(Vector256.Create((ReadOnlySpan<float>)pu), Vector256.Create((ReadOnlySpan<float>)pl), invBeta, out var grad);
+                    gate.CopyTo(pu);
+                    grad.CopyTo(pg);
+                    pu[..(d - j)].CopyTo(z[j..]);
+                    if (Grad != null) pg[..(d - j)].CopyTo(new Span<float>(Grad + (long)r * d + j, d - j));
                 }
             }
             return -1;
+        }
+
+        /// <summary>Gate and derivative from uniforms <paramref name="u"/> and log alphas, eight at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly Vector256<float> Gate(Vector256<float> u, Vector256<float> logAlpha, Vector256<float> invBeta, out Vector256<float> grad)
+        {
+            var s = VectorMath.Sigmoid((VectorMath.Logistic(u) + logAlpha) * invBeta, out var ds);
+            var scale = Vector256.Create(Scale);
+            var sBar = s * scale + Vector256.Create(Gamma);
+            var inside = Vector256.GreaterThan(sBar, Vector256<float>.Zero) & Vector256.LessThan(sBar, Vector256.Create(1f));
+            grad = inside & (ds * (scale * invBeta));
+            return Vector256.Min(Vector256.Max(sBar, Vector256<float>.Zero), Vector256.Create(1f));
         }
     }
 

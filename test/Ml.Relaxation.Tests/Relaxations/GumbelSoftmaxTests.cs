@@ -190,10 +190,11 @@ public class GumbelSoftmaxTests
                 var y = new float[n * k]; var hot = new float[n * k]; var idx = new int[n];
                 var rng = new RandomSource(77);
                 GumbelSoftmax.Sample(rng, logits, k, 0.5f, y);
-                GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, hot);
+                var soft = new float[n * k];
+                GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, soft);
                 var idx2 = new int[n];
                 GumbelMax.Sample(rng, logits, k, idx2);
-                return y.Concat(hot).Concat(idx.Select(i => (float)i)).Concat(idx2.Select(i => (float)i)).ToArray();
+                return y.Concat(hot).Concat(soft).Concat(idx.Select(i => (float)i)).Concat(idx2.Select(i => (float)i)).ToArray();
             }
             var one = Run(1);
             var two = Run(2);
@@ -216,5 +217,9 @@ public class GumbelSoftmaxTests
         Assert.Equal("dy", Assert.Throws<ArgumentException>(() => GumbelSoftmax.Backward(new float[4], new float[3], 2, 1f, new float[4])).ParamName);
         Assert.Equal("dLogits", Assert.Throws<ArgumentException>(() => GumbelSoftmax.Backward(new float[4], new float[4], 2, 1f, new float[2])).ParamName);
         Assert.Equal("tau", Assert.Throws<ArgumentOutOfRangeException>(() => GumbelSoftmax.Backward(new float[4], new float[4], 2, 0f, new float[4])).ParamName);
+        var shared = new float[8];
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => GumbelSoftmax.Sample(rng, shared.AsSpan(0, 4), 2, 1f, shared.AsSpan(2, 4))).ParamName);
+        Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, new float[4], 2, 1f, shared.AsSpan(0, 4), new int[2], shared.AsSpan(3, 4))).ParamName);
+        GumbelSoftmax.Sample(rng, shared.AsSpan(0, 4), 2, 1f, shared.AsSpan(4, 4)); // adjacent, not overlapping
     }
 }

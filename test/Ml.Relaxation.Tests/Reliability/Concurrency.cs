@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Ml.Relaxation.Tests.Conformance;
 
 namespace Ml.Relaxation.Tests.Reliability;
@@ -18,16 +19,24 @@ namespace Ml.Relaxation.Tests.Reliability;
 public static class Concurrency
 {
     /// <summary>Fails unless <paramref name="threads"/> prediction engines, run at once, reproduce one engine's outputs exactly.</summary>
+    /// <param name="context">The context to create the engines in.</param>
+    /// <param name="model">The fitted transformer shared by all threads.</param>
+    /// <param name="rows">Inputs to predict.</param>
+    /// <param name="read">The output values to compare.</param>
+    /// <param name="threads">Threads running at once.</param>
+    /// <param name="rounds">Passes over <paramref name="rows"/> per thread.</param>
+    /// <param name="inputSchema">The input's schema definition (e.g. to give a <c>float[]</c> its vector size), or null.</param>
     public static void AssertPredictionEnginesAgree<TIn, TOut>(MLContext context, ITransformer model, IReadOnlyList<TIn> rows,
-        Func<TOut, float[]> read, int threads = 4, int rounds = 3)
+        Func<TOut, float[]> read, int threads = 4, int rounds = 3, SchemaDefinition? inputSchema = null)
         where TIn : class
         where TOut : class, new()
     {
-        var engine = context.Model.CreatePredictionEngine<TIn, TOut>(model);
+        PredictionEngine<TIn, TOut> Engine() => context.Model.CreatePredictionEngine<TIn, TOut>(model, inputSchemaDefinition: inputSchema);
+        var engine = Engine();
         var expected = rows.Select(r => read(engine.Predict(r)).ToArray()).ToArray();
         var results = RunTogether(threads, () =>
         {
-            var own = context.Model.CreatePredictionEngine<TIn, TOut>(model);
+            var own = Engine();
             var all = new List<float[]>();
             for (int round = 0; round < rounds; round++)
                 all.AddRange(rows.Select(r => read(own.Predict(r)).ToArray()));

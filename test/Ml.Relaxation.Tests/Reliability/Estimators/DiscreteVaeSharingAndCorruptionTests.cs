@@ -1,0 +1,51 @@
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Ml.Relaxation.MLNet;
+using Ml.Relaxation.MLNet.DiscreteVae;
+using Ml.Relaxation.Tests.DiscreteVae;
+
+namespace Ml.Relaxation.Tests.Reliability.Estimators;
+
+/// <summary>
+/// The reliability checks the discrete VAE's own suite (DiscreteVaeReliabilityTests) does not run: one fitted
+/// transformer shared by several threads, and corrupt or truncated model files.
+/// </summary>
+public sealed class DiscreteVaeSharingAndCorruptionTests
+{
+    private static (MLContext Context, IDataView Data, SyntheticMixture Mixture, DiscreteVaeTransformer Model) Fit()
+    {
+        var ctx = new MLContext(seed: 1);
+        var mixture = new SyntheticMixture(rows: 160, seed: 4);
+        IDataView data = MixtureViews.Features(ctx, mixture);
+        DiscreteVaeOptions options = FittedMixtureVae.Options();
+        options.Epochs = 2;
+        return (ctx, data, mixture, ctx.Relaxation().DiscreteVae(options).Fit(data));
+    }
+
+    [Fact]
+    public void Prediction_engines_and_cursors_on_several_threads_match_one_thread()
+    {
+        var (ctx, data, mixture, model) = Fit();
+        var rows = Enumerable.Range(0, 40).Select(r => new MixtureViews.Row { Features = mixture.X.Row(r).ToArray() }).ToArray();
+        Concurrency.AssertPredictionEnginesAgree<MixtureViews.Row, MixtureViews.Encoded>(ctx, model, rows,
+            o => [.. o.Probabilities, .. o.OneHot, .. o.Codes.Select(c => (float)c)],
+            inputSchema: MixtureViews.RowSchema(SyntheticMixture.Features));
+        Concurrency.AssertCursorsAgree(model, data);
+    }
+
+    [Fact]
+    public void Corrupt_model_zips_and_encoder_onnx_bytes_fail_clearly()
+    {
+        var (ctx, data, _, model) = Fit();
+        using var zip = new MemoryStream();
+        ctx.Model.Save(model, data.Schema, zip);
+        CorruptModels.AssertFailClearly(zip.ToArray(), bytes =>
+        {
+            var loaded = new MLContext(seed: 2).Model.Load(new MemoryStream(bytes), out _);
+            using var cursor = loaded.Transform(data).GetRowCursor(loaded.GetOutputSchema(data.Schema));
+            cursor.MoveNext();
+        });
+        CorruptModels.AssertFailClearly(model.GetEncoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
+        CorruptModels.AssertFailClearly(model.GetDecoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
+    }
+}
