@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
@@ -35,8 +37,8 @@ public sealed partial class DiscreteVaeModel
         ArgumentNullException.ThrowIfNull(metrics);
         double rec = 0, kl = 0, relaxed = 0;
         long rows = 0;
-        var exact = new Randomness.RandomSource(Seed, 0xE1B0);
-        var soft = new Randomness.RandomSource(Seed, 0xE1B1);
+        var exact = new RandomSource(Seed, 0xE1B0);
+        var soft = new RandomSource(Seed, 0xE1B1);
         foreach (Batch batch in source.Batches(0))
         {
             CheckData(batch.Features, nameof(source));
@@ -60,7 +62,7 @@ public sealed partial class DiscreteVaeModel
     /// relaxed sample at <paramref name="tau"/> drawn from <paramref name="noise"/>, and with <paramref name="backward"/>
     /// its gradient added to the parameters.
     /// </summary>
-    internal NegativeElbo Objective(Matrix x, bool backward, Randomness.RandomSource noise, float tau)
+    internal NegativeElbo Objective(Matrix x, bool backward, RandomSource noise, float tau)
     {
         Workspace w = Work(x.Rows);
         Matrix logits = _encoder.Forward(x);
@@ -88,7 +90,7 @@ public sealed partial class DiscreteVaeModel
             if (HasBernoulliLatents) BinaryConcrete.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), tau, w.DLatent.AsSpan());
             else GumbelSoftmax.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), k, tau, w.DLatent.AsSpan());
             // The KL gradient was written to DLogits; add the reconstruction path to it.
-            System.Numerics.Tensors.TensorPrimitives.Add(w.DLogits.AsSpan(), w.DLatent.AsSpan(), w.DLogits.AsSpan());
+            TensorPrimitives.Add(w.DLogits.AsSpan(), w.DLatent.AsSpan(), w.DLogits.AsSpan());
             _encoder.Backward(x, w.DLogits, null);
         }
         return new NegativeElbo(reconstruction, kl);
@@ -119,7 +121,7 @@ public sealed partial class DiscreteVaeModel
             return Losses.BinaryCrossEntropyWithLogits(output, x, gradient);
         // -log N(x; mu, 1) = (x - mu)^2 / 2 + log(2 pi) / 2 per feature.
         double squared = Losses.MeanSquaredError(output, x, gradient);
-        if (gradient is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
+        if (gradient is not null) TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
         return 0.5 * squared + FeatureCount * HalfLogTwoPi;
     }
 
