@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Jobs;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.DiscreteVae;
 using Ml.Relaxation.Randomness;
@@ -10,8 +9,12 @@ namespace Ml.Relaxation.Benchmarks.DiscreteVae;
 /// One training step (forward, backward, Adam) of <see cref="DiscreteVaeModel"/> in the architecture of Jang et al.
 /// (784-512-256-(20 x 10), mirrored decoder) on a batch of 100 binary rows: 90 such steps make one MNIST 10k epoch.
 /// <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*DiscreteVaeTrainStep*'</c>.
+/// Runs in process with a short job: building a separate benchmark executable can exceed BenchmarkDotNet's build
+/// timeout on a busy 2-core machine.
 /// </summary>
-[ShortRunJob(RuntimeMoniker.Net10_0)]
+[InProcess]
+[WarmupCount(3)]
+[IterationCount(5)]
 [MemoryDiagnoser]
 public class DiscreteVaeTrainStepBenchmarks
 {
