@@ -1,0 +1,169 @@
+using Ml.Relaxation.Engine;
+using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Relaxations;
+
+namespace Ml.Relaxation.Models.GatedSelection;
+
+/// <summary>
+/// Hard Concrete gates on standardized features feeding a linear or MLP head. The training loss per mini-batch is
+/// the mean task loss plus (lambda / N) E[L0], with N the training row count (the scaling of Louizos et al.), so
+/// lambda reads as "task loss summed over the data set that a slot must save to stay open".
+/// </summary>
+public sealed class GatedSelectorModel : ITrainableModel
+{
+    private readonly GatedSelectorSettings _settings;
+    private readonly FeatureScaling _scaling;
+    private readonly HardConcreteGateLayer _gates;
+    private readonly PredictorHead _head;
+    private readonly Matrix _x, _gated, _gatedGradient, _targets;
+    private readonly RandomSource _noise;
+    private readonly float _baseScale;
+
+    /// <summary>Creates the model with log_alpha at logit(initial keep probability) and a freshly initialized head.</summary>
+    /// <param name="settings">Hyperparameters (validated here).</param>
+    /// <param name="scaling">The internal standardization, fitted on the training rows.</param>
+    /// <param name="trainingRows">N, the number of training rows, which scales the penalty.</param>
+    public GatedSelectorModel(GatedSelectorSettings settings, FeatureScaling scaling, long trainingRows)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(scaling);
+        settings.Validate(scaling.FeatureCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trainingRows);
+        _settings = settings;
+        _scaling = scaling;
+        int d = scaling.FeatureCount, capacity = settings.BatchSize;
+        float p = settings.InitialKeepProbability;
+        _gates = new HardConcreteGateLayer(d, capacity, MathF.Log(p / (1f - p)),
+            new HardConcreteParameters(settings.Gamma, settings.Zeta, settings.Temperature));
+        _head = new PredictorHead(d, settings.HiddenSizes, settings.OutputCount, capacity, new RandomSource(settings.Seed, stream: 1));
+        _noise = new RandomSource(settings.Seed, stream: 2);
+        _x = new Matrix(capacity, d);
+        _gated = new Matrix(capacity, d);
+        _gatedGradient = new Matrix(capacity, d);
+        _targets = new Matrix(capacity, 1);
+        _baseScale = (float)(settings.L0Strength / trainingRows);
+        PenaltyTarget = settings.MaximumFeatureCount ?? 0;
+        Parameters = [_gates.LogAlpha, .. _head.Parameters];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>log_alpha, one per slot.</summary>
+    public Parameter LogAlpha => _gates.LogAlpha;
+
+    /// <summary>The head's weights and biases.</summary>
+    public IReadOnlyList<Parameter> HeadParameters => _head.Parameters;
+
+    /// <summary>The weight of E[L0] in the training loss: (lambda / N) times <see cref="PenaltyMultiplier"/>.</summary>
+    public float PenaltyScale => _baseScale * PenaltyMultiplier;
+
+    /// <summary>
+    /// 1 for the plain L0 penalty. With a maximum feature count k, the Lagrange multiplier of the constraint
+    /// E[L0] &lt;= k, adapted by <see cref="AdaptPenalty"/>.
+    /// </summary>
+    public float PenaltyMultiplier { get; private set; } = 1f;
+
+    /// <summary>
+    /// k when a maximum feature count is set, else 0: the penalty is the hinge (lambda_t / N) max(0, E[L0] - k), so
+    /// below k only the task acts and useful gates can reopen after an overshoot.
+    /// </summary>
+    public float PenaltyTarget { get; }
+
+    /// <summary>
+    /// One step of dual ascent on the constraint E[L0] &lt;= k (only with a maximum feature count): the multiplier
+    /// grows while more than k gates are expected open and shrinks below, by at most 5% per step, within [1e-2, 1e6].
+    /// So the gates compete for about k open slots whatever the data's scale, and the final top-k choice is among
+    /// gates that actually closed or stayed open under that pressure.
+    /// </summary>
+    public void AdaptPenalty()
+    {
+        if (_settings.MaximumFeatureCount is not int k) return;
+        float excess = Math.Clamp((_gates.ExpectedL0() - k) / k, -1f, 1f);
+        PenaltyMultiplier = Math.Clamp(PenaltyMultiplier * MathF.Exp(0.05f * excess), 1e-2f, 1e6f);
+    }
+
+    /// <summary>P(z != 0) per slot.</summary>
+    public float[] ProbabilityNonZero() => _gates.ProbabilityNonZero();
+
+    /// <summary>The deterministic test-time gates per slot.</summary>
+    public float[] TestTimeGates() => _gates.TestTimeGates();
+
+    /// <summary>Sum over slots of P(z != 0).</summary>
+    public float ExpectedL0() => _gates.ExpectedL0();
+
+    /// <inheritdoc/>
+    public float TrainStep(Batch batch, TrainingStep step)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Loss(batch.Features, batch.Targets, _noise, computeGradients: true);
+    }
+
+    /// <summary>
+    /// Training loss (task + penalty) on raw features with gates sampled from <paramref name="noise"/>; with <paramref name="computeGradients"/> adds the gradients into <see cref="Parameters"/>.
+    /// </summary>
+    internal float Loss(Matrix features, Matrix targets, RandomSource noise, bool computeGradients)
+    {
+        Prepare(features, targets);
+        _gates.ForwardSampled(_x, noise, _gated);
+        float loss = TaskLoss(_head.Forward(_gated), computeGradients);
+        if (!computeGradients) return loss + PenaltyScale * MathF.Max(0f, _gates.ExpectedL0() - PenaltyTarget);
+        _head.Backward(_gated, _gatedGradient);
+        _gates.Backward(_x, _gatedGradient);
+        return loss + _gates.AddPenaltyGradient(PenaltyScale, PenaltyTarget);
+    }
+
+    /// <summary>Mean task loss with the test-time gates over <paramref name="source"/>; adds expected L0 and open gates to <paramref name="metrics"/>.</summary>
+    public double Evaluate(IBatchSource source, IDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        double sum = 0;
+        long rows = 0;
+        foreach (Batch batch in source.Batches(0))
+        {
+            Prepare(batch.Features, batch.Targets);
+            _gates.ForwardTestTime(_x, _gated);
+            sum += (double)TaskLoss(_head.Forward(_gated), computeGradients: false) * batch.Rows;
+            rows += batch.Rows;
+        }
+        metrics["expected_l0"] = _gates.ExpectedL0();
+        metrics["open_gates"] = _gates.TestTimeGates().Count(z => z != 0f);
+        return rows == 0 ? double.NaN : sum / rows;
+    }
+
+    private void Prepare(Matrix features, Matrix targets)
+    {
+        int n = features.Rows;
+        if (n > _x.RowCapacity) throw new ArgumentException($"Expected at most {_x.RowCapacity} rows per batch, got {n}.", nameof(features));
+        if (features.Cols != _scaling.FeatureCount)
+            throw new ArgumentException($"Expected {_scaling.FeatureCount} feature columns, got {features.Cols}.", nameof(features));
+        if (targets.Rows != n || targets.Cols != 1)
+            throw new ArgumentException($"Expected [{n} x 1] targets, got [{targets.Rows} x {targets.Cols}].", nameof(targets));
+        _x.SetRows(n);
+        _gated.SetRows(n);
+        _gatedGradient.SetRows(n);
+        _targets.SetRows(n);
+        _scaling.Standardize(features, _x);
+        if (_settings.Task == GatedSelectionTask.Regression) _scaling.StandardizeTargets(targets, _targets);
+        else targets.AsSpan().CopyTo(_targets.AsSpan());
+    }
+
+    private float TaskLoss(Matrix output, bool computeGradients)
+    {
+        Matrix? gradient = computeGradients ? _head.OutputGradient : null;
+        return _settings.Task switch
+        {
+            GatedSelectionTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
+            GatedSelectionTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
+            // half the squared error, so the loss is the Gaussian negative log-likelihood (in nats, up to a constant)
+            _ => HalfSquaredError(output, gradient),
+        };
+    }
+
+    private float HalfSquaredError(Matrix output, Matrix? gradient)
+    {
+        float loss = 0.5f * Losses.MeanSquaredError(output, _targets, gradient);
+        if (gradient is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
+        return loss;
+    }
+}

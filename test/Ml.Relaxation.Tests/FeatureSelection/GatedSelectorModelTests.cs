@@ -1,0 +1,116 @@
+using Ml.Relaxation.Engine;
+using Ml.Relaxation.Models.GatedSelection;
+using Ml.Relaxation.Randomness;
+
+namespace Ml.Relaxation.Tests.FeatureSelection;
+
+/// <summary>The plain C# model: gradients against finite differences, determinism, penalty behaviour.</summary>
+public class GatedSelectorModelTests
+{
+    private const int Rows = 8, Slots = 6;
+
+    public static TheoryData<GatedSelectionTask, int[]> Heads => new()
+    {
+        { GatedSelectionTask.BinaryClassification, [] },
+        { GatedSelectionTask.BinaryClassification, [5, 4] },
+        { GatedSelectionTask.MulticlassClassification, [5] },
+        { GatedSelectionTask.Regression, [5] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Heads))]
+    public void Gradients_match_central_finite_differences(GatedSelectionTask task, int[] hidden)
+    {
+        var settings = new GatedSelectorSettings
+        {
+            Task = task, ClassCount = 3, HiddenSizes = hidden, BatchSize = Rows, L0Strength = 1f, InitialKeepProbability = 0.6f, Seed = 3,
+        };
+        var (features, targets) = Batch(task);
+        var scaling = new FeatureScaling([0.5f, 0, 0, 1, 0, -1], [1, 2, 0.5f, 1, 1, 3], targetMean: 0.2f, targetStd: 1.5f);
+        var model = new GatedSelectorModel(settings, scaling, trainingRows: 10); // penalty weight 0.1: large enough to matter
+        var rng = new RandomSource(11);
+        foreach (var p in model.Parameters) // move log_alpha off its constant start so gates differ
+            for (int i = 0; i < p.Value.Length; i++) p.Value[i] += 0.3f * (rng.NextUniform() - 0.5f);
+
+        foreach (var p in model.Parameters) p.ZeroGradient();
+        model.Loss(features, targets, new RandomSource(5), computeGradients: true);
+        const float h = 2e-3f;
+        int checkedCount = 0;
+        foreach (var p in model.Parameters)
+        {
+            float[] analytic = (float[])p.Gradient.Clone();
+            for (int i = 0; i < p.Value.Length; i++)
+            {
+                float saved = p.Value[i];
+                p.Value[i] = saved + h;
+                double up = model.Loss(features, targets, new RandomSource(5), computeGradients: false);
+                p.Value[i] = saved - h;
+                double down = model.Loss(features, targets, new RandomSource(5), computeGradients: false);
+                p.Value[i] = saved;
+                double numeric = (up - down) / (2 * h);
+                Assert.True(Math.Abs(numeric - analytic[i]) <= 2e-3 + 2e-2 * Math.Abs(numeric),
+                    $"{p.Name}[{i}]: analytic {analytic[i]:G6}, numeric {numeric:G6}");
+                checkedCount++;
+            }
+        }
+        Assert.True(checkedCount > Slots);
+    }
+
+    [Fact]
+    public void Log_alpha_gradient_includes_the_L0_penalty_exactly()
+    {
+        // With all-zero features the task cannot depend on the gates, so d loss / d log_alpha is the penalty's alone:
+        // (lambda / N) P (1 - P), with P = sigmoid(log_alpha - beta log(-gamma / zeta)), computed here independently.
+        var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, L0Strength = 3f, InitialKeepProbability = 0.7f };
+        var model = new GatedSelectorModel(settings, new FeatureScaling(new float[Slots], new float[Slots]), trainingRows: 6);
+        var (features, targets) = Batch(GatedSelectionTask.BinaryClassification);
+        model.Loss(features, targets, new RandomSource(1), computeGradients: true);
+        double logAlpha = Math.Log(0.7 / 0.3);
+        double p = 1 / (1 + Math.Exp(-(logAlpha - 2.0 / 3.0 * Math.Log(0.1 / 1.1))));
+        foreach (float g in model.LogAlpha.Gradient) Assert.Equal(3.0 / 6 * p * (1 - p), g, 1e-6);
+    }
+
+    [Fact]
+    public void Training_is_bit_identical_for_a_seed_at_any_thread_count()
+    {
+        float[] Run(int threads)
+        {
+            int saved = MatMul.MaxDegreeOfParallelism;
+            MatMul.MaxDegreeOfParallelism = threads;
+            try
+            {
+                var (x, y, _) = SelectionData.LinearAndXor(300, 40, seed: 4);
+                var features = new Matrix(300, 40);
+                var targets = new Matrix(300, 1);
+                for (int i = 0; i < 300; i++) { x[i].CopyTo(features.Row(i)); targets[i, 0] = y[i] ? 1 : 0; }
+                var source = new InMemoryBatchSource(features, targets, batchSize: 64, seed: 9);
+                var settings = new GatedSelectorSettings { MaximumFeatureCount = 5, HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
+                var scaling = new FeatureScaling(new float[40], Enumerable.Repeat(1f, 40).ToArray());
+                return [.. GatedSelectorTrainer.Train(settings, scaling, source, 300).LogAlpha];
+            }
+            finally
+            {
+                MatMul.MaxDegreeOfParallelism = saved;
+            }
+        }
+        Assert.Equal(Run(1), Run(2));
+    }
+
+    private static (Matrix Features, Matrix Targets) Batch(GatedSelectionTask task)
+    {
+        var rng = new RandomSource(21);
+        var features = new Matrix(Rows, Slots);
+        var targets = new Matrix(Rows, 1);
+        for (int r = 0; r < Rows; r++)
+        {
+            SelectionData.Normals(rng, Slots).CopyTo(features.Row(r));
+            targets[r, 0] = task switch
+            {
+                GatedSelectionTask.BinaryClassification => r % 2,
+                GatedSelectionTask.MulticlassClassification => r % 3,
+                _ => 2f * features[r, 0] - features[r, 3] + 0.5f,
+            };
+        }
+        return (features, targets);
+    }
+}
