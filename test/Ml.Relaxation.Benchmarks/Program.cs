@@ -14,6 +14,11 @@ public static class Program
             EngineQuickTimer.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
             return;
         }
+        if (args.Length > 0 && args[0] == "engine-handoff")
+        {
+            EngineQuickTimer.HandOff(5);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -17,11 +17,13 @@ public class LossTests
     public void Binary_cross_entropy_stays_finite_at_saturated_logits()
     {
         // -log sigmoid(-60) = 60 + log(1 + e^-60) = 60 to float precision; the gradient is sigmoid(z) - t = +-1.
-        var z = new Matrix(new float[] { 60f, -60f }, 1, 2);
-        var t = new Matrix(new float[] { 0f, 1f }, 1, 2);
-        var g = new Matrix(1, 2);
-        Assert.Equal(120f, Losses.BinaryCrossEntropyWithLogits(z, t, g), 3);
-        Assert.Equal(new[] { 1f, -1f }, g.AsSpan().ToArray());
+        // Ten elements: eight through the vector lanes, two through the scalar tail.
+        float[] pair = [60f, -60f], targetPair = [0f, 1f];
+        var z = new Matrix(Enumerable.Repeat(pair, 5).SelectMany(v => v).ToArray(), 1, 10);
+        var t = new Matrix(Enumerable.Repeat(targetPair, 5).SelectMany(v => v).ToArray(), 1, 10);
+        var g = new Matrix(1, 10);
+        Assert.Equal(600f, Losses.BinaryCrossEntropyWithLogits(z, t, g), 2);
+        Assert.Equal(Enumerable.Repeat(new[] { 1f, -1f }, 5).SelectMany(v => v), g.AsSpan().ToArray());
     }
 
     private static double Reference(Matrix z, Matrix t)

@@ -50,30 +50,44 @@ public static partial class Losses
         if (n == 0) return 0f;
         bool uniform = priorLogits.IsEmpty;
         float invN = 1f / n;
-        Span<float> logQ = k <= 256 ? stackalloc float[k] : new float[k];
+        Span<float> q = k <= 256 ? stackalloc float[k] : new float[k];
+        Span<float> logRatio = k <= 256 ? stackalloc float[k] : new float[k];
         Span<float> logP = k <= 256 ? stackalloc float[k] : new float[k];
+        Span<float> p = k <= 256 ? stackalloc float[k] : new float[k];
         if (uniform) logP.Fill(-MathF.Log(k));
         double total = 0;
         for (int l = 0; l < latents; l++)
         {
-            if (!uniform) LogSoftmax(priorLogits.Slice(l * k, k), logP);
+            if (!uniform)
+            {
+                LogSoftmax(priorLogits.Slice(l * k, k), logP);
+                for (int j = 0; j < k; j++) p[j] = MathF.Exp(logP[j]);
+            }
             for (int r = 0; r < n; r++)
             {
                 ReadOnlySpan<float> z = logits.Row(r).Slice(l * k, k);
-                LogSoftmax(z, logQ);
-                float kl = 0f;
-                for (int j = 0; j < k; j++) kl += MathF.Exp(logQ[j]) * (logQ[j] - logP[j]);
+                // One exp per category and one log per latent: q = e / s, log q = z - max - log s.
+                float max = float.NegativeInfinity;
+                foreach (float v in z) max = MathF.Max(max, v);
+                float sum = 0f;
+                for (int j = 0; j < k; j++) sum += q[j] = MathF.Exp(z[j] - max);
+                float logSum = max + MathF.Log(sum), invSum = 1f / sum, kl = 0f;
+                for (int j = 0; j < k; j++)
+                {
+                    q[j] *= invSum;
+                    logRatio[j] = z[j] - logSum - logP[j];
+                    kl += q[j] * logRatio[j];
+                }
                 total += kl;
                 if (gradient is not null)
                 {
                     Span<float> g = gradient.Row(r).Slice(l * k, k);
-                    for (int j = 0; j < k; j++)
-                        Store(g, j, MathF.Exp(logQ[j]) * (logQ[j] - logP[j] - kl) * invN, accumulate);
+                    for (int j = 0; j < k; j++) Store(g, j, q[j] * (logRatio[j] - kl) * invN, accumulate);
                 }
                 if (!priorGradient.IsEmpty)
                 {
                     Span<float> pg = priorGradient.Slice(l * k, k);
-                    for (int j = 0; j < k; j++) pg[j] += (MathF.Exp(logP[j]) - MathF.Exp(logQ[j])) * invN;
+                    for (int j = 0; j < k; j++) pg[j] += (p[j] - q[j]) * invN;
                 }
             }
         }

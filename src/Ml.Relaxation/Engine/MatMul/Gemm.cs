@@ -19,8 +19,8 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// <summary>Rows of packed A per block: 20 micro-panels, 120 x 256 floats = 120 KiB, resident in L2.</summary>
     public const int Mc = 120;
 
-    /// <summary>Columns of B packed per block: 64 micro-panels (1 MiB at the longest k-chunk).</summary>
-    public const int Nc = 1024;
+    /// <summary>Columns of B packed per block: 16 micro-panels, at most 256 KiB, so the B block stays in L2 with the A block.</summary>
+    public const int Nc = 256;
 
     /// <summary>Longest k-chunk: a B micro-panel of 256 x 16 floats = 16 KiB stays in L1 while the A block streams past.</summary>
     public const int KcMax = 256;

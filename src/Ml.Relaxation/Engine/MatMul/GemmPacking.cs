@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ml.Relaxation.Engine;
 
@@ -11,6 +13,7 @@ namespace Ml.Relaxation.Engine;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [i0, i0+mc) x k-range [k0, k0+kc) of op(A), where A is row-major [M x K] or, transposed, [K x M].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops from the first call: the first epoch runs at full speed
     public static void PackA(float* a, bool transA, int m, int k, int i0, int mc, int k0, int kc, float* dst)
     {
         const int mr = GemmKernel.Mr;
@@ -25,6 +28,10 @@ internal static unsafe class GemmPacking
                 for (int p = 0; p < kc; p++, src += m)
                     for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
             }
+            else if (rows == mr && Avx.IsSupported)
+            {
+                PackRowPanel(a + (long)(i0 + ip) * k + k0, k, kc, dst);
+            }
             else
             {
                 for (int r = 0; r < rows; r++)
@@ -37,13 +44,18 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs k-range [k0, k0+kc) x columns [j0, j0+nc) of op(B), where B is row-major [K x N] or, transposed, [N x K].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, bool transB, int n, int k, int k0, int kc, int j0, int nc, float* dst)
     {
         const int nr = GemmKernel.Nr;
         for (int jp = 0; jp < nc; jp += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - jp);
-            if (transB)
+            if (transB && cols == nr && Avx.IsSupported)
+            {
+                PackTransposedPanel(b + (long)(j0 + jp) * k + k0, k, kc, dst);
+            }
+            else if (transB)
             {
                 // op(B)(p, j) = B[j, p]: walk each of the Nr rows of B contiguously.
                 if (cols < nr) new Span<float>(dst, nr * kc).Clear();
@@ -73,5 +85,95 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Packs a full panel of 16 rows of B (row stride <paramref name="k"/>) transposed: 8 x 8 blocks are loaded as rows
+    /// and transposed in registers, so each store writes 8 of a panel row's 16 floats at once.
+    /// </summary>
+    private static void PackTransposedPanel(float* src, int k, int kc, float* dst)
+    {
+        const int nr = GemmKernel.Nr;
+        for (int half = 0; half < 2; half++)
+        {
+            float* rows = src + (long)half * 8 * k;
+            float* d = dst + half * 8;
+            int p = 0;
+            for (; p <= kc - 8; p += 8)
+            {
+                float* s = rows + p;
+                Transpose8x8(s, k, 8, null, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+                float* o = d + p * nr;
+                Avx.Store(o, o0);
+                Avx.Store(o + nr, o1);
+                Avx.Store(o + 2 * nr, o2);
+                Avx.Store(o + 3 * nr, o3);
+                Avx.Store(o + 4 * nr, o4);
+                Avx.Store(o + 5 * nr, o5);
+                Avx.Store(o + 6 * nr, o6);
+                Avx.Store(o + 7 * nr, o7);
+            }
+            for (; p < kc; p++)
+                for (int r = 0; r < 8; r++) d[p * nr + r] = rows[(long)r * k + p];
+        }
+    }
+
+    /// <summary>
+    /// Packs a full panel of 6 rows of A (row stride <paramref name="k"/>): 8 x 8 blocks (6 rows and 2 zero rows) are
+    /// transposed in registers and each column's 6 floats written with a 4-float and a 2-float store.
+    /// </summary>
+    private static void PackRowPanel(float* src, int k, int kc, float* dst)
+    {
+        const int mr = GemmKernel.Mr;
+        int p = 0;
+        float* zeros = stackalloc float[8];
+        for (int z = 0; z < 8; z++) zeros[z] = 0f;
+        for (; p <= kc - 8; p += 8)
+        {
+            Transpose8x8(src + p, k, 6, zeros, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+            float* o = dst + p * mr;
+            StoreSix(o, o0);
+            StoreSix(o + mr, o1);
+            StoreSix(o + 2 * mr, o2);
+            StoreSix(o + 3 * mr, o3);
+            StoreSix(o + 4 * mr, o4);
+            StoreSix(o + 5 * mr, o5);
+            StoreSix(o + 6 * mr, o6);
+            StoreSix(o + 7 * mr, o7);
+        }
+        for (; p < kc; p++)
+            for (int r = 0; r < mr; r++) dst[p * mr + r] = src[(long)r * k + p];
+    }
+
+    private static void StoreSix(float* o, Vector256<float> v)
+    {
+        Sse.Store(o, v.GetLower());
+        Sse.StoreLow(o + 4, v.GetUpper());
+    }
+
+    /// <summary>
+    /// Loads rows 0..<paramref name="rows"/>-1 of an 8-column block at <paramref name="s"/> (row stride <paramref name="k"/>;
+    /// missing rows read from <paramref name="zeros"/>) and returns its columns: o_j = (row0[j], ..., row7[j]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, int k, int rows, float* zeros, out Vector256<float> o0, out Vector256<float> o1,
+        out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6,
+        out Vector256<float> o7)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + k), r2 = Avx.LoadVector256(s + 2L * k);
+        Vector256<float> r3 = Avx.LoadVector256(s + 3L * k), r4 = Avx.LoadVector256(s + 4L * k), r5 = Avx.LoadVector256(s + 5L * k);
+        Vector256<float> r6 = Avx.LoadVector256(rows > 6 ? s + 6L * k : zeros), r7 = Avx.LoadVector256(rows > 7 ? s + 7L * k : zeros);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        o0 = Avx.Permute2x128(u0, u4, 0x20);
+        o1 = Avx.Permute2x128(u1, u5, 0x20);
+        o2 = Avx.Permute2x128(u2, u6, 0x20);
+        o3 = Avx.Permute2x128(u3, u7, 0x20);
+        o4 = Avx.Permute2x128(u0, u4, 0x31);
+        o5 = Avx.Permute2x128(u1, u5, 0x31);
+        o6 = Avx.Permute2x128(u2, u6, 0x31);
+        o7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }

@@ -12,16 +12,16 @@ public static class GradientClipping
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "Expected a maximum norm > 0.");
         double sum = 0;
-        foreach (Parameter p in parameters)
-            foreach (float g in p.Gradient) sum += (double)g * g;
+        for (int i = 0; i < parameters.Count; i++)
+            foreach (float g in parameters[i].Gradient) sum += (double)g * g;
         float norm = (float)Math.Sqrt(sum);
         if (norm > maxNorm)
         {
             float scale = maxNorm / norm;
-            foreach (Parameter p in parameters)
+            for (int i = 0; i < parameters.Count; i++)
             {
-                Span<float> g = p.Gradient;
-                for (int i = 0; i < g.Length; i++) g[i] *= scale;
+                Span<float> g = parameters[i].Gradient;
+                for (int j = 0; j < g.Length; j++) g[j] *= scale;
             }
         }
         return norm;

@@ -36,6 +36,7 @@ public abstract class Optimizer : IOptimizer
     /// <inheritdoc/>
     public void ZeroGradients()
     {
-        foreach (Parameter p in Parameters) p.ZeroGradient();
+        // Indexed, not foreach: enumerating an IReadOnlyList allocates, and this runs every step.
+        for (int i = 0; i < Parameters.Count; i++) Parameters[i].ZeroGradient();
     }
 }
