@@ -218,7 +218,6 @@ public sealed class DiscreteVaeEstimatorInputTests
     [InlineData("ValidationFraction")]
     [InlineData("EarlyStoppingPatience")]
     [InlineData("EncoderHiddenSizes")]
-    [InlineData("Temperature")]
     [InlineData("DiscreteVaeOptions")]
     public void InvalidOptionsAreRejectedNamingTheOption(string option)
     {
@@ -233,7 +232,6 @@ public sealed class DiscreteVaeEstimatorInputTests
             case "ValidationFraction": o.ValidationFraction = 1f; break;
             case "EarlyStoppingPatience": o.EarlyStoppingPatience = 2; o.ValidationFraction = 0; break;
             case "EncoderHiddenSizes": o.EncoderHiddenSizes = [16, 0]; break;
-            case "Temperature": o.Temperature = LearnedTemperature.Softplus(); break;
             case "DiscreteVaeOptions": o.CodesColumnName = "Features"; break;
         }
         var ex = Assert.ThrowsAny<ArgumentException>(() => new MLContext(1).Relaxation().DiscreteVae(o));
@@ -278,6 +276,22 @@ public sealed class DiscreteVaeEstimatorInputTests
                 Assert.Equal(codes[r][l] == 1, probabilities[r][2 * l + 1] > 0.5f);
                 for (int k = 0; k < 2; k++) Assert.Equal(modelProbabilities[r * 6 + 2 * l + k], probabilities[r][2 * l + k], 1e-5);
             }
+    }
+
+    [Fact]
+    public void LearnedTemperatureIsTrainedAndReported()
+    {
+        var ctx = new MLContext(1);
+        var options = FittedMixtureVae.Options();
+        var learned = LearnedTemperature.Bounded(initial: 1f, lower: 0.3, upper: 3);
+        options.Temperature = learned;
+        options.Epochs = 6;
+        DiscreteVaeTransformer transformer = ctx.Relaxation().DiscreteVae(options).Fit(MixtureViews.Features(ctx, Small));
+        float final = transformer.History[^1].Temperature;
+        Assert.NotEqual(1f, final);
+        Assert.InRange(final, 0.3f, 3f);
+        Assert.Equal(final, learned.Temperature);
+        Assert.True(transformer.History[^1].ValidationNegativeElbo < transformer.History[0].ValidationNegativeElbo);
     }
 
     private sealed class CancelAfterFirst(CancellationTokenSource cts) : IProgress<DiscreteVaeEpoch>

@@ -78,9 +78,10 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         var train = new DataViewBatchSource(input, columns, DataPart.Training);
         DataViewBatchSource? validation = _options.ValidationFraction > 0 ? new DataViewBatchSource(input, columns, DataPart.Validation) : null;
 
-        var model = new DiscreteVaeModel(Architecture(_options, featureCount), seed);
         ITemperatureSchedule schedule = _options.Temperature ?? new AnnealedTemperature();
-        model.Temperature = schedule.Temperature;
+        var learned = schedule as LearnedTemperature;
+        var model = new DiscreteVaeModel(Architecture(_options, featureCount), seed, learned);
+        if (learned is null) model.Temperature = schedule.Temperature;
         ch.Info(MessageSensitivity.None, "{0} features, {1} latents x {2} categories, {3} parameters, seed {4}",
             featureCount, model.LatentCount, model.CategoryCount, model.Parameters.Sum(p => (long)p.Value.Length), seed);
         var log = new EpochLog(ch, _options.Progress, model, schedule, _options.FeatureColumnName);
@@ -93,7 +94,8 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             {
                 log.Steps++;
                 schedule.OnStep(step.Step);
-                model.Temperature = schedule.Temperature;
+                // A learned temperature lives in the model's parameters and moves with the optimizer.
+                if (learned is null) model.Temperature = schedule.Temperature;
             },
             Progress = log,
         };
@@ -109,6 +111,8 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         {
             throw _host.Process(e);
         }
+
+        if (learned is not null) _ = model.Temperature; // reading it leaves the final learned value in the caller's schedule
 
         byte[] graph = Graph(model, _options);
         ITransformer onnx = OnnxEstimator(graph).Fit(input);
@@ -158,9 +162,6 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Expected 0 (off) or a positive patience.");
         if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction above 0.");
-        if (o.Temperature is LearnedTemperature)
-            throw new ArgumentOutOfRangeException(nameof(o.Temperature), o.Temperature,
-                "A learned temperature is not supported by the discrete VAE; use an annealed, adaptive or constant schedule.");
     }
 
     private static DiscreteVaeOptions Snapshot(DiscreteVaeOptions o) => new()

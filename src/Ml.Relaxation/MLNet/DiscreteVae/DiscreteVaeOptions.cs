@@ -56,7 +56,11 @@ public sealed class DiscreteVaeOptions
     /// <summary>Soft (default) or straight-through relaxed samples in training.</summary>
     public RelaxationMode Relaxation { get; set; } = RelaxationMode.Soft;
 
-    /// <summary>The temperature schedule; null (default) is <see cref="AnnealedTemperature"/> with its defaults (1 annealed to 0.5). <see cref="LearnedTemperature"/> is not supported.</summary>
+    /// <summary>
+    /// The temperature schedule; null (default) is <see cref="AnnealedTemperature"/> with its defaults (1 annealed to
+    /// 0.5 as <c>max(0.5, exp(-3e-5 step))</c>, updated every 100 steps). A <see cref="LearnedTemperature"/> is trained
+    /// with the network (Adam at <see cref="LearningRate"/>) and holds the learned value after <c>Fit</c>.
+    /// </summary>
     public ITemperatureSchedule? Temperature { get; set; }
 
     /// <summary>Uniform (default) or learned prior over each latent's categories.</summary>

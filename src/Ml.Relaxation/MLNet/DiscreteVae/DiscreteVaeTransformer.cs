@@ -17,8 +17,9 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// <remarks>
 /// The columns are computed by ML.NET's built-in <c>OnnxTransformer</c> running this model's encoder graph (see
 /// <see cref="GetEncoderOnnx"/>); saving writes that transformer, so <c>mlContext.Model.Load</c> gives it back, with
-/// the same outputs, rather than this type. Feature values are not checked at transform time: a NaN feature gives NaN
-/// probabilities.
+/// the same outputs, rather than this type. <c>mlContext.Model.ConvertToOnnx</c> cannot export that transformer: ship
+/// <see cref="GetEncoderOnnx"/> (and <see cref="GetDecoderOnnx"/>) to ONNX Runtime instead. Feature values are not
+/// checked at transform time: a NaN feature gives NaN probabilities.
 /// </remarks>
 public sealed class DiscreteVaeTransformer : ITransformer
 {

@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
@@ -18,7 +20,9 @@ public sealed partial class DiscreteVaeModel
     {
         ArgumentNullException.ThrowIfNull(batch);
         CheckData(batch.Features, nameof(batch));
-        return (float)Objective(batch.Features, backward: true, _noise, _temperature).Total;
+        float tau = Temperature;
+        double loss = Objective(batch.Features, backward: true, _noise, tau).Total;
+        return (float)(LearnedTemperature is null ? loss : loss + LearnedTemperature.Penalty);
     }
 
     /// <summary>
@@ -33,15 +37,15 @@ public sealed partial class DiscreteVaeModel
         ArgumentNullException.ThrowIfNull(metrics);
         double rec = 0, kl = 0, relaxed = 0;
         long rows = 0;
-        var exact = new Randomness.RandomSource(Seed, 0xE1B0);
-        var soft = new Randomness.RandomSource(Seed, 0xE1B1);
+        var exact = new RandomSource(Seed, 0xE1B0);
+        var soft = new RandomSource(Seed, 0xE1B1);
         foreach (Batch batch in source.Batches(0))
         {
             CheckData(batch.Features, nameof(source));
             NegativeElbo discrete = DiscreteElbo(batch.Features, exact);
             rec += discrete.Reconstruction * batch.Rows;
             kl += discrete.Kl * batch.Rows;
-            relaxed += Objective(batch.Features, backward: false, soft, _temperature).Total * batch.Rows;
+            relaxed += Objective(batch.Features, backward: false, soft, Temperature).Total * batch.Rows;
             rows += batch.Rows;
         }
         double n = rows == 0 ? double.NaN : rows;
@@ -49,7 +53,7 @@ public sealed partial class DiscreteVaeModel
         metrics["reconstruction"] = rec / n;
         metrics["kl"] = kl / n;
         metrics["neg_elbo_relaxed"] = relaxed / n;
-        metrics["temperature"] = _temperature;
+        metrics["temperature"] = Temperature;
         return (rec + kl) / n;
     }
 
@@ -58,7 +62,7 @@ public sealed partial class DiscreteVaeModel
     /// relaxed sample at <paramref name="tau"/> drawn from <paramref name="noise"/>, and with <paramref name="backward"/>
     /// its gradient added to the parameters.
     /// </summary>
-    internal NegativeElbo Objective(Matrix x, bool backward, Randomness.RandomSource noise, float tau)
+    internal NegativeElbo Objective(Matrix x, bool backward, RandomSource noise, float tau)
     {
         Workspace w = Work(x.Rows);
         Matrix logits = _encoder.Forward(x);
@@ -81,13 +85,33 @@ public sealed partial class DiscreteVaeModel
         if (backward)
         {
             _decoder.Backward(z, w.DOutput, w.DLatent);
+            if (_rawTemperature is not null)
+                _rawTemperature.Gradient[0] += (float)LearnedTemperature!.RawGradient(TemperatureGradient(w.Soft, w.DLatent, tau));
             if (HasBernoulliLatents) BinaryConcrete.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), tau, w.DLatent.AsSpan());
             else GumbelSoftmax.Backward(w.Soft.AsSpan(), w.DLatent.AsSpan(), k, tau, w.DLatent.AsSpan());
             // The KL gradient was written to DLogits; add the reconstruction path to it.
-            System.Numerics.Tensors.TensorPrimitives.Add(w.DLogits.AsSpan(), w.DLatent.AsSpan(), w.DLogits.AsSpan());
+            TensorPrimitives.Add(w.DLogits.AsSpan(), w.DLatent.AsSpan(), w.DLogits.AsSpan());
             _encoder.Backward(x, w.DLogits, null);
         }
         return new NegativeElbo(reconstruction, kl);
+    }
+
+    /// <summary>
+    /// dL/dtau through the relaxed sample y, given dL/dy (for straight-through, dL/d(hard sample), as the estimator
+    /// uses it). Categories: from <see cref="GumbelSoftmax.TemperatureGradient"/>. Bits: y = sigmoid(s) with
+    /// s = (a + noise) / tau, so dy/dtau = -y (1 - y) s / tau, with s recovered as logit(y).
+    /// </summary>
+    private double TemperatureGradient(Matrix softY, Matrix dy, float tau)
+    {
+        if (!HasBernoulliLatents) return GumbelSoftmax.TemperatureGradient(softY.AsSpan(), dy.AsSpan(), CategoryCount, tau);
+        ReadOnlySpan<float> y = softY.AsSpan(), g = dy.AsSpan();
+        double total = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double yi = y[i], slope = yi * (1 - yi);
+            if (slope > 0) total -= g[i] * slope * Math.Log(yi / (1 - yi)) / tau;
+        }
+        return total;
     }
 
     /// <summary>Mean over rows of -log p(x | z) given decoder outputs; writes its gradient when <paramref name="gradient"/> is given.</summary>
@@ -97,7 +121,7 @@ public sealed partial class DiscreteVaeModel
             return Losses.BinaryCrossEntropyWithLogits(output, x, gradient);
         // -log N(x; mu, 1) = (x - mu)^2 / 2 + log(2 pi) / 2 per feature.
         double squared = Losses.MeanSquaredError(output, x, gradient);
-        if (gradient is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
+        if (gradient is not null) TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
         return 0.5 * squared + FeatureCount * HalfLogTwoPi;
     }
 

@@ -1,5 +1,6 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
 
@@ -11,7 +12,8 @@ namespace Ml.Relaxation.Models.DiscreteVae;
 /// </summary>
 /// <remarks>
 /// Train it with <see cref="TrainingLoop"/> (it is an <see cref="ITrainableModel"/>) and set <see cref="Temperature"/>
-/// from a schedule in <see cref="TrainingOptions.OnStep"/>. The same seed and the same batches give bit-identical
+/// from a schedule in <see cref="TrainingOptions.OnStep"/>, or give it a <see cref="Relaxations.LearnedTemperature"/>
+/// to learn tau with the other parameters. The same seed and the same batches give bit-identical
 /// parameters at any thread count. Instances are not thread-safe: the methods share work buffers.
 /// </remarks>
 public sealed partial class DiscreteVaeModel : ITrainableModel
@@ -22,6 +24,7 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
     private readonly Mlp _encoder;
     private readonly Mlp _decoder;
     private readonly Parameter? _prior;
+    private readonly Parameter? _rawTemperature;
     private readonly RandomSource _noise;
     private float _temperature = 1f;
     private Workspace _work = new(0, 0, 0, 0);
@@ -29,7 +32,10 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
     /// <summary>Creates a model with weights drawn from <paramref name="seed"/>.</summary>
     /// <param name="architecture">Sizes and distributions; validated here.</param>
     /// <param name="seed">Seed of the initial weights and of the training noise.</param>
-    public DiscreteVaeModel(DiscreteVaeArchitecture architecture, ulong seed = 0)
+    /// <param name="learnedTemperature">When given, tau is learned: its unconstrained parameter joins
+    /// <see cref="Parameters"/> (starting at the schedule's <see cref="LearnedTemperature.Raw"/>), the gradient of the
+    /// objective with respect to tau (plus the schedule's penalty) trains it, and <see cref="Temperature"/> reads it.</param>
+    public DiscreteVaeModel(DiscreteVaeArchitecture architecture, ulong seed = 0, LearnedTemperature? learnedTemperature = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         architecture.Validate();
@@ -42,7 +48,14 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
         _noise = root.Derive(3);
         if (architecture.Prior == LatentPrior.Learned)
             _prior = new Parameter("prior.logits", 1, LatentCount * CategoryCount);
-        Parameters = [.. _encoder.Parameters, .. _decoder.Parameters, .. (_prior is null ? Array.Empty<Parameter>() : [_prior])];
+        if (learnedTemperature is not null)
+        {
+            LearnedTemperature = learnedTemperature;
+            _rawTemperature = new Parameter("temperature.raw", 1, 1);
+            _rawTemperature.Value[0] = learnedTemperature.Raw;
+        }
+        Parameter[] extra = [.. new[] { _prior, _rawTemperature }.OfType<Parameter>()];
+        Parameters = [.. _encoder.Parameters, .. _decoder.Parameters, .. extra];
     }
 
     /// <summary>The architecture this model was built with.</summary>
@@ -63,12 +76,25 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
     /// <summary>Whether the latents are bits (Bernoulli) rather than categories.</summary>
     public bool HasBernoulliLatents => Architecture.Latents == LatentDistribution.Bernoulli;
 
-    /// <summary>The temperature tau of the relaxation used by <see cref="TrainStep"/>; finite and greater than 0. Starts at 1.</summary>
+    /// <summary>The learned temperature's schedule, or null when tau is set from outside.</summary>
+    public LearnedTemperature? LearnedTemperature { get; }
+
+    /// <summary>
+    /// The temperature tau of the relaxation used by <see cref="TrainStep"/>; finite and greater than 0. Starts at 1.
+    /// With a <see cref="LearnedTemperature"/> it is read from the learned parameter and cannot be set.
+    /// </summary>
     public float Temperature
     {
-        get => _temperature;
+        get
+        {
+            if (LearnedTemperature is null) return _temperature;
+            LearnedTemperature.Raw = _rawTemperature!.Value[0];
+            return LearnedTemperature.Temperature;
+        }
         set
         {
+            if (LearnedTemperature is not null)
+                throw new InvalidOperationException("This model learns its temperature; it cannot be set.");
             if (!(value > 0f) || float.IsInfinity(value))
                 throw new ArgumentOutOfRangeException(nameof(value), value, "Expected a finite temperature greater than 0.");
             _temperature = value;
