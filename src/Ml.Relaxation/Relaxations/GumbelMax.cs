@@ -75,13 +75,9 @@ public static class GumbelMax
                 ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), noise);
                 for (int r = b; r < bEnd; r++)
                 {
-                    int offset = (r - b) * k, best = -1;
-                    float bestValue = float.NegativeInfinity;
-                    for (int j = 0; j < k; j++)
-                    {
-                        float v = noise[offset + j];
-                        if (v > bestValue) { bestValue = v; best = j; }
-                    }
+                    var row = noise.Slice((r - b) * k, k);
+                    float max = GumbelSoftmax.RowMax(row);
+                    int best = float.IsNegativeInfinity(max) ? -1 : row.IndexOf(max);
                     if (best < 0) return r;
                     Write(r, best);
                 }

@@ -37,11 +37,19 @@ internal static class RowParallel
     public static int Run<TKernel>(TKernel kernel, int rows, int elementsPerRow) where TKernel : struct, IRowKernel
     {
         long total = (long)rows * Math.Max(1, elementsPerRow);
-        int chunks = (int)Math.Min(Math.Min(RelaxationParallelism.MaxDegreeOfParallelism, rows),
-                                   Math.Max(1, total / RelaxationParallelism.MinElementsPerThread));
-        if (chunks <= 1) return kernel.Run(0, rows);
+        int threads = (int)Math.Min(Math.Min(RelaxationParallelism.MaxDegreeOfParallelism, rows),
+                                    Math.Max(1, total / RelaxationParallelism.MinElementsPerThread));
+        if (threads <= 1) return kernel.Run(0, rows);
+        // A few chunks per thread, taken dynamically, so a thread that the OS descheduled does not hold up the call.
+        int chunks = (int)Math.Min(Math.Min(rows, 4L * threads), Math.Max(threads, total / RelaxationParallelism.MinElementsPerThread));
+        return RunParallel(kernel, rows, chunks, threads);
+    }
+
+    // Separate so that the single-threaded path does not allocate the lambda's closure.
+    private static int RunParallel<TKernel>(TKernel kernel, int rows, int chunks, int threads) where TKernel : struct, IRowKernel
+    {
         int firstBad = int.MaxValue;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             int r0 = (int)((long)rows * c / chunks), r1 = (int)((long)rows * (c + 1) / chunks);
             int bad = kernel.Run(r0, r1);

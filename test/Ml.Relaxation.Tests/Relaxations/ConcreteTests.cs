@@ -106,6 +106,24 @@ public class ConcreteTests
         Assert.All(d, v => Assert.True(float.IsFinite(v)));
     }
 
+    [Theory]
+    [InlineData(0.01f)]
+    [InlineData(1f)]
+    [InlineData(100f)]
+    public void Log_space_samples_and_densities_stay_finite_for_extreme_logits(float tau)
+    {
+        var logits = new[] { 1e4f, -1e4f, 0f, -1e4f, -1e4f, 1e4f, 1e4f, 1e4f, 3f };
+        var x = new float[logits.Length];
+        var d = new float[3]; var e = new float[3];
+        for (ulong seed = 0; seed < 20; seed++)
+        {
+            Concrete.SampleLog(new RandomSource(seed), logits, 3, tau, x);
+            Concrete.LogDensity(logits, x, 3, tau, d);
+            Concrete.ExpConcreteLogDensity(logits, x, 3, tau, e);
+            Assert.All(x.Concat(d).Concat(e), v => Assert.True(float.IsFinite(v), $"{v} at tau {tau}"));
+        }
+    }
+
     [Fact]
     public void Invalid_arguments_name_the_parameter()
     {

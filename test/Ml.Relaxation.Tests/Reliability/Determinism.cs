@@ -14,10 +14,40 @@ namespace Ml.Relaxation.Tests.Reliability;
 /// });
 /// </code>
 /// It fits at 1 thread twice (same seed twice must agree) and at each other count (default 2), and compares the raw
-/// bits of every value (so -0 vs 0 and different NaN payloads count as differences).
+/// bits of every value (so -0 vs 0 and different NaN payloads count as differences). Use <see cref="AtThreads{T}"/> to
+/// set every parallelism knob of the library for the fit. The kernels only split work above a size threshold (matrix
+/// products: 2^17 multiply-adds per extra thread; relaxation kernels: 32K elements per thread), so give the fit
+/// batches large enough to cross them, or the threaded paths are never compared.
 /// </remarks>
 public static class Determinism
 {
+    private static readonly Lock Knobs = new();
+
+    /// <summary>
+    /// Runs <paramref name="fit"/> with <see cref="Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism"/> and
+    /// <see cref="Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism"/> set to
+    /// <paramref name="threads"/>, restoring both afterwards (serialized with other callers: the knobs are global).
+    /// </summary>
+    public static T AtThreads<T>(int threads, Func<T> fit)
+    {
+        lock (Knobs)
+        {
+            int matMul = Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism;
+            int relaxations = Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism;
+            Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
+            Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism = threads;
+            try
+            {
+                return fit();
+            }
+            finally
+            {
+                Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = matMul;
+                Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism = relaxations;
+            }
+        }
+    }
+
     /// <summary>Fails unless every fit returns bit-identical parameters; <paramref name="threadCounts"/> defaults to 2.</summary>
     public static void AssertBitIdentical(Func<int, IReadOnlyList<float>> fitWithThreads, params int[] threadCounts)
     {
