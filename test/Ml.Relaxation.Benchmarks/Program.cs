@@ -6,9 +6,20 @@ namespace Ml.Relaxation.Benchmarks;
 /// <summary>Runs the benchmarks: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST).</summary>
+    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST; <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> the gated feature selector).</summary>
     public static void Main(string[] args)
     {
+        int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        if (args.Length > 0 && args[0] == "selector-quick")
+        {
+            FeatureSelection.SelectorQuickTimer.Run(epochs: Arg(1, 100), repeats: Arg(2, 5), threads: Arg(3, 2));
+            return;
+        }
+        if (args.Length > 0 && args[0] == "selector-scale")
+        {
+            FeatureSelection.SelectorScaleRun.Run(rows: Arg(1, 2_000_000), features: Arg(2, 100), epochs: Arg(3, 2));
+            return;
+        }
         if (args.Length > 0 && args[0] == "engine-quick")
         {
             EngineQuickTimer.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);

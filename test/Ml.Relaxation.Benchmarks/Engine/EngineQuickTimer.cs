@@ -38,7 +38,7 @@ public static class EngineQuickTimer
         double bce = LastCpu;
         Median(() => Losses.CategoricalKlFromUniform(logits, 20, 10, dl), 1e6);
         double kl = LastCpu;
-        Median(() => Relaxations.GumbelSoftmax.Sample(rng, logits.AsSpan(), 10, 1f, dl.AsSpan()), 1e6);
+        Median(() => Ml.Relaxation.Relaxations.GumbelSoftmax.Sample(rng, logits.AsSpan(), 10, 1f, dl.AsSpan()), 1e6);
         double gumbel = LastCpu;
         Median(() => Activations.ReluBackward(z.AsSpan(), t.AsSpan(), g.AsSpan()), 1e6);
         double relu = LastCpu;
