@@ -23,3 +23,26 @@ public class SyntheticRecoveryTests(ITestOutputHelper output)
         Assert.Equal(relevant, selector.KeptSlotIndices);
     }
 }
+
+/// <summary>
+/// The L0-strength mode (no k): keeps every slot whose test-time gate is open. Measured behaviour, asserted as such:
+/// at the default lambda = 20 every relevant slot is kept but so are many noise slots (the MLP head profits from
+/// noise slots on 1800 training rows), and a larger lambda keeps fewer slots.
+/// </summary>
+public class L0StrengthModeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Default_lambda_keeps_every_relevant_slot_and_a_larger_lambda_keeps_fewer_slots()
+    {
+        var ml = new MLContext(11);
+        var (x, y, relevant) = SelectionData.LinearAndXor(2000, 200, 11);
+        var data = SelectionData.View(ml, x, y);
+        var weak = ml.Relaxation().SelectFeaturesWithGates(new Ml.Relaxation.MLNet.FeatureSelection.GatedFeatureSelectorOptions { Seed = 11 }).Fit(data);
+        var strong = ml.Relaxation().SelectFeaturesWithGates(new Ml.Relaxation.MLNet.FeatureSelection.GatedFeatureSelectorOptions { Seed = 11, L0Strength = 200 }).Fit(data);
+        output.WriteLine($"relevant [{string.Join(",", relevant)}]; lambda 20 keeps {weak.KeptSlotIndices.Count}; lambda 200 keeps [{string.Join(",", strong.KeptSlotIndices)}]");
+        Assert.Subset(weak.KeptSlotIndices.ToHashSet(), relevant.ToHashSet());
+        Assert.True(strong.KeptSlotIndices.Count < weak.KeptSlotIndices.Count);
+        Assert.All(weak.KeptSlotIndices, j => Assert.True(weak.TestTimeGates[j] > 0f));
+        Assert.All(Enumerable.Range(0, 200).Except(weak.KeptSlotIndices), j => Assert.Equal(0f, weak.TestTimeGates[j]));
+    }
+}
