@@ -30,10 +30,22 @@ internal sealed class WorkerPool
         _wake = new ManualResetEventSlim[workers];
         _threads = new Thread?[workers];
         for (int i = 0; i < workers; i++) _wake[i] = new ManualResetEventSlim(false, 0);
+        _helper = new Helper(this);
     }
 
     /// <summary>Worker threads (the caller adds one more).</summary>
     public int WorkerCount => _threads.Length;
+
+    /// <summary>Whether each job also queues a helper to the .NET thread pool. Default true.</summary>
+    public static bool AlsoUseThreadPool { get; set; } = true;
+
+    private readonly Helper _helper;
+
+    /// <summary>A thread-pool work item that joins whatever job is current; reused, so queuing it allocates nothing.</summary>
+    private sealed class Helper(WorkerPool pool) : IThreadPoolWorkItem
+    {
+        public void Execute() => pool.Drain(Volatile.Read(ref pool._state) >> 32);
+    }
 
     /// <summary>How long an idle worker polls for the next job before blocking. Default 50 microseconds.</summary>
     public static double SpinMicroseconds { get; set; } = 50;
@@ -56,6 +68,9 @@ internal sealed class WorkerPool
             long generation = (Volatile.Read(ref _state) >> 32) + 1;
             Volatile.Write(ref _state, generation << 32); // publishes the fields above
             for (int i = 0, n = Math.Min(_threads.Length, parts - 1); i < n; i++) _wake[i].Set();
+            // A sleeping worker can take milliseconds to be scheduled on a busy machine; a thread-pool thread that
+            // happens to be running joins sooner. Whichever arrives first claims parts; a late one finds none.
+            if (AlsoUseThreadPool) ThreadPool.UnsafeQueueUserWorkItem(_helper, preferLocal: false);
             Drain(generation);
             var spin = new SpinWait();
             while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);

@@ -19,6 +19,8 @@ public sealed class DataViewBatchSource : IBatchSource
 
     private readonly IDataView _data;
     private readonly BatchSourceOptions _options;
+    private Buffers? _buffers;
+    private int _buffersInUse;
 
     /// <summary>Creates a source over the rows of <paramref name="part"/>; validates the columns now.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or an option is out of range.</exception>
@@ -35,7 +37,7 @@ public sealed class DataViewBatchSource : IBatchSource
         if (options.LabelColumn is not null)
             ColumnValidation.CheckLabelColumn(data.Schema, options.LabelColumn, options.LabelTask);
         _data = data;
-        _options = options;
+        _options = Copy(options); // later changes to the caller's options must not bypass the checks above
         Part = part;
         FeatureCount = size;
         TargetCount = options.LabelColumn is null ? 0 : 1;
@@ -66,54 +68,61 @@ public sealed class DataViewBatchSource : IBatchSource
 
     private IEnumerable<Batch> Enumerate(int epoch)
     {
-        int f = FeatureCount, t = TargetCount, poolSize = _options.ShufflePoolRows;
+        int poolSize = _options.ShufflePoolRows;
         var rng = new RandomSource(_options.Seed, ShuffleStream).Derive((ulong)epoch);
-        // Pool memory grows as rows arrive, up to poolSize rows, so a small data set does not pay for a large pool.
-        var pool = new Matrix(Math.Min(poolSize, 1024), f);
-        var poolTargets = new Matrix(pool.RowCapacity, t);
-        var scratch = new float[f];
-        var scratchTarget = new float[t];
-        var batch = new Batch(_options.BatchSize, f, t);
-        int inPool = 0, inBatch = 0;
-
-        using var reader = new RowReader(_data, _options, _options.Split, Part);
-        while (reader.TryReadNext(scratch, scratchTarget))
+        // Epochs reuse one set of buffers (a pool of thousands of rows is a large-object allocation, and a fresh one
+        // per epoch costs a gen-2 collection); an epoch enumerated while another is still running gets its own.
+        bool owned = Interlocked.Exchange(ref _buffersInUse, 1) == 0;
+        var buffers = owned ? _buffers ??= new Buffers(FeatureCount, TargetCount, _options) : new Buffers(FeatureCount, TargetCount, _options);
+        try
         {
-            if (inPool < poolSize)
+            var batch = buffers.BatchForEpoch();
+            var scratch = buffers.Scratch;
+            var scratchTarget = buffers.ScratchTarget;
+            int inPool = 0, inBatch = 0;
+            using var reader = new RowReader(_data, _options, _options.Split, Part);
+            while (reader.TryReadNext(scratch, scratchTarget))
             {
-                if (inPool == pool.RowCapacity) (pool, poolTargets) = Grow(pool, poolTargets, inPool, poolSize);
-                scratch.CopyTo(pool.Row(inPool));
-                scratchTarget.CopyTo(poolTargets.Row(inPool));
-                PeakPoolRows = Math.Max(PeakPoolRows, ++inPool);
-                continue;
+                if (inPool < poolSize)
+                {
+                    if (inPool == buffers.Pool.RowCapacity) buffers.Grow(inPool, poolSize);
+                    scratch.CopyTo(buffers.Pool.Row(inPool));
+                    scratchTarget.CopyTo(buffers.PoolTargets.Row(inPool));
+                    PeakPoolRows = Math.Max(PeakPoolRows, ++inPool);
+                    continue;
+                }
+                // Pool full: emit a uniformly drawn pool row and put the arriving row in its place.
+                int j = rng.NextInt(poolSize);
+                Emit(buffers.Pool, buffers.PoolTargets, j, batch, inBatch++);
+                scratch.CopyTo(buffers.Pool.Row(j));
+                scratchTarget.CopyTo(buffers.PoolTargets.Row(j));
+                if (inBatch == batch.Features.RowCapacity)
+                {
+                    batch.SetRows(inBatch);
+                    yield return batch;
+                    inBatch = 0;
+                }
             }
-            // Pool full: emit a uniformly drawn pool row and put the arriving row in its place.
-            int j = rng.NextInt(poolSize);
-            Emit(pool, poolTargets, j, batch, inBatch++);
-            scratch.CopyTo(pool.Row(j));
-            scratchTarget.CopyTo(poolTargets.Row(j));
-            if (inBatch == batch.Features.RowCapacity)
+            // Drain: draw the remaining rows without replacement (Fisher-Yates from the end).
+            for (int last = inPool - 1; last >= 0; last--)
             {
-                batch.SetRows(inBatch);
-                yield return batch;
-                inBatch = 0;
+                int j = rng.NextInt(last + 1);
+                Emit(buffers.Pool, buffers.PoolTargets, j, batch, inBatch++);
+                buffers.Pool.Row(last).CopyTo(buffers.Pool.Row(j));
+                buffers.PoolTargets.Row(last).CopyTo(buffers.PoolTargets.Row(j));
+                if (inBatch == batch.Features.RowCapacity || last == 0)
+                {
+                    batch.SetRows(inBatch);
+                    yield return batch;
+                    inBatch = 0;
+                }
             }
+            LastPass = reader.Statistics;
         }
-        // Drain: draw the remaining rows without replacement (Fisher-Yates from the end).
-        for (int last = inPool - 1; last >= 0; last--)
+        finally
         {
-            int j = rng.NextInt(last + 1);
-            Emit(pool, poolTargets, j, batch, inBatch++);
-            pool.Row(last).CopyTo(pool.Row(j));
-            poolTargets.Row(last).CopyTo(poolTargets.Row(j));
-            if (inBatch == batch.Features.RowCapacity || last == 0)
-            {
-                batch.SetRows(inBatch);
-                yield return batch;
-                inBatch = 0;
-            }
+            if (owned) Volatile.Write(ref _buffersInUse, 0);
         }
-        LastPass = reader.Statistics;
     }
 
     private static void Emit(Matrix pool, Matrix poolTargets, int row, Batch batch, int at)
@@ -122,13 +131,46 @@ public sealed class DataViewBatchSource : IBatchSource
         poolTargets.Row(row).CopyTo(batch.Targets.Row(at));
     }
 
-    private static (Matrix Pool, Matrix Targets) Grow(Matrix pool, Matrix targets, int rows, int poolSize)
+    private static BatchSourceOptions Copy(BatchSourceOptions o) => new()
     {
-        int capacity = (int)Math.Min(poolSize, 2L * pool.RowCapacity);
-        var bigger = new Matrix(capacity, pool.Cols);
-        var biggerTargets = new Matrix(capacity, targets.Cols);
-        pool.Data.AsSpan(0, rows * pool.Cols).CopyTo(bigger.Data);
-        targets.Data.AsSpan(0, rows * targets.Cols).CopyTo(biggerTargets.Data);
-        return (bigger, biggerTargets);
+        FeatureColumn = o.FeatureColumn,
+        LabelColumn = o.LabelColumn,
+        LabelTask = o.LabelTask,
+        NonFiniteRows = o.NonFiniteRows,
+        Seed = o.Seed,
+        ValidationFraction = o.ValidationFraction,
+        BatchSize = o.BatchSize,
+        ShufflePoolRows = o.ShufflePoolRows,
+    };
+
+    /// <summary>The pool (grown as rows arrive, up to the pool size), one scratch row and the batch.</summary>
+    private sealed class Buffers(int features, int targets, BatchSourceOptions options)
+    {
+        public Matrix Pool { get; private set; } = new(Math.Min(options.ShufflePoolRows, 1024), features);
+
+        public Matrix PoolTargets { get; private set; } = new(Math.Min(options.ShufflePoolRows, 1024), targets);
+
+        public float[] Scratch { get; } = new float[features];
+
+        public float[] ScratchTarget { get; } = new float[targets];
+
+        private readonly Batch _batch = new(options.BatchSize, features, targets);
+
+        /// <summary>
+        /// The batch to fill this epoch. A batch without target columns is not reused: <see cref="Matrix.RowCapacity"/>
+        /// of a zero-column matrix is its current row count, so after a short last batch it could not grow back.
+        /// </summary>
+        public Batch BatchForEpoch() => targets > 0 ? _batch : new Batch(options.BatchSize, features, targets);
+
+        /// <summary>Doubles the pool's capacity (at most <paramref name="poolSize"/> rows), keeping its first <paramref name="rows"/> rows.</summary>
+        public void Grow(int rows, int poolSize)
+        {
+            int capacity = (int)Math.Min(poolSize, 2L * Pool.RowCapacity);
+            var pool = new Matrix(capacity, Pool.Cols);
+            var poolTargets = new Matrix(capacity, PoolTargets.Cols);
+            Pool.Data.AsSpan(0, rows * Pool.Cols).CopyTo(pool.Data);
+            PoolTargets.Data.AsSpan(0, rows * PoolTargets.Cols).CopyTo(poolTargets.Data);
+            (Pool, PoolTargets) = (pool, poolTargets);
+        }
     }
 }

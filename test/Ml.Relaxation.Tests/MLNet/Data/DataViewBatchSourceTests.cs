@@ -54,6 +54,47 @@ public class DataViewBatchSourceTests
     }
 
     [Fact]
+    public void Interleaved_epochs_give_the_same_batches_as_sequential_ones()
+    {
+        // Epochs reuse one set of buffers; an epoch started while another runs must get its own.
+        var source = new DataViewBatchSource(DataViews.Numbered(Ctx, 90), Options(batch: 10, pool: 30));
+        var expected2 = Ids(source, 2);
+        var expected3 = Ids(source, 3);
+        List<int> got2 = [], got3 = [];
+        using (var e2 = source.Batches(2).GetEnumerator())
+        using (var e3 = source.Batches(3).GetEnumerator())
+        {
+            bool more2 = true, more3 = true;
+            while (more2 || more3)
+            {
+                if (more2 && (more2 = e2.MoveNext())) for (int r = 0; r < e2.Current.Rows; r++) got2.Add((int)e2.Current.Features[r, 0]);
+                if (more3 && (more3 = e3.MoveNext())) for (int r = 0; r < e3.Current.Rows; r++) got3.Add((int)e3.Current.Features[r, 0]);
+            }
+        }
+        Assert.Equal(expected2, got2);
+        Assert.Equal(expected3, got3);
+        Assert.Equal(expected2, Ids(source, 2)); // and the shared buffers are free again
+    }
+
+    [Fact]
+    public void A_source_without_labels_runs_epoch_after_epoch_with_short_last_batches()
+    {
+        var source = new DataViewBatchSource(DataViews.Numbered(Ctx, 25), Options(batch: 10, label: null));
+        for (int epoch = 0; epoch < 3; epoch++)
+            Assert.Equal([10, 10, 5], source.Batches(epoch).Select(b => b.Rows).ToArray());
+    }
+
+    [Fact]
+    public void Options_changed_after_construction_do_not_affect_the_source()
+    {
+        var options = Options(batch: 10);
+        var source = new DataViewBatchSource(DataViews.Numbered(Ctx, 30), options);
+        options.BatchSize = 0;
+        options.FeatureColumn = "Nope";
+        Assert.Equal(3, source.Batches(0).Count());
+    }
+
+    [Fact]
     public void A_pool_of_one_keeps_the_data_order()
     {
         var source = new DataViewBatchSource(DataViews.Numbered(Ctx, 50), Options(pool: 1));
