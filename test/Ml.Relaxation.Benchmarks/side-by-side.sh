@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs our quick timers and the PyTorch peers back to back, pair by pair, logging the load before each run.
-# Usage (repository root, with ../shared beside it): bash test/Ml.Relaxation.Benchmarks/side-by-side.sh [VAE_EPOCHS]
+# Usage: [SHARED=path/to/shared] bash test/Ml.Relaxation.Benchmarks/side-by-side.sh [VAE_EPOCHS]  (SHARED defaults to ../shared)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-shared=../shared
+shared=${SHARED:-../shared}  # the read-only shared folder beside the repository
 epochs=${1:-3}
 bench() { echo; echo "### $* (load: $(cut -d' ' -f1-3 /proc/loadavg))"; "$@" 2>&1 | grep -vE '^\s*$'; }
 dotnet build -c Release test/Ml.Relaxation.Benchmarks >/dev/null || exit 1
