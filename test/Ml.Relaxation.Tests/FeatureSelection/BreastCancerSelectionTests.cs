@@ -9,15 +9,13 @@ namespace Ml.Relaxation.Tests.FeatureSelection;
 /// <summary>
 /// The issue's real-data bar: breast cancer, one 80/20 split with a fixed seed, k = 5, downstream logistic regression;
 /// gated selection against ML.NET's mutual-information selector. The gated selector is stochastic (its seed sets the
-/// initialization, the shuffles and the gate noise), so it is judged over five selector seeds. The issue asks for a
-/// held-out AUC at least mutual information's; measured, the gated mean falls short of that by about 0.005 (see
-/// docs/benchmarks.md), so this test holds the weaker bar it does meet: a mean within 0.01 of mutual information's
-/// and no seed more than 0.02 below it.
+/// initialization, the shuffles and the gate noise), so it is judged over five selector seeds: the issue's bar, the
+/// mean held-out AUC at least mutual information's.
 /// </summary>
 public class BreastCancerSelectionTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Gated_k5_mean_held_out_auc_over_seeds_is_within_0_01_of_mutual_information_k5()
+    public void Gated_k5_mean_held_out_auc_over_seeds_is_at_least_mutual_information_k5()
     {
         var ml = new MLContext(seed: 1);
         var (x, y, names) = SelectionData.BreastCancer();
@@ -35,8 +33,7 @@ public class BreastCancerSelectionTests(ITestOutputHelper output)
             aucs.Add(auc);
         }
         output.WriteLine($"gated mean AUC {aucs.Average():F4} (min {aucs.Min():F4}, max {aucs.Max():F4}); mutual information AUC {miAuc:F4}");
-        Assert.True(aucs.Average() >= miAuc - 0.01, $"gated mean AUC {aucs.Average():F4} is more than 0.01 below mutual information's {miAuc:F4}");
-        Assert.True(aucs.Min() >= miAuc - 0.02, $"gated worst-seed AUC {aucs.Min():F4} is more than 0.02 below mutual information's {miAuc:F4}");
+        Assert.True(aucs.Average() >= miAuc, $"gated mean AUC {aucs.Average():F4} is below mutual information's {miAuc:F4}");
     }
 
     private static double HeldOutAuc(MLContext ml, IEstimator<ITransformer> selector, DataOperationsCatalog.TrainTestData split,

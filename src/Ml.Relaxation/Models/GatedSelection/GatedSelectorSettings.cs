@@ -42,8 +42,8 @@ public sealed class GatedSelectorSettings
     /// <summary>Epochs of head-only warm-up: <see cref="GateWarmupFraction"/> of <see cref="Epochs"/>, rounded down.</summary>
     public int GateWarmupEpochs => (int)(GateWarmupFraction * Epochs);
 
-    /// <summary>Initial keep probability p: log_alpha starts at log(p / (1 - p)).</summary>
-    public float InitialKeepProbability { get; init; } = 0.9f;
+    /// <summary>Initial keep probability p: log_alpha starts at log(p / (1 - p)). Default 0.7.</summary>
+    public float InitialKeepProbability { get; init; } = 0.7f;
 
     /// <summary>Hard Concrete stretch lower bound gamma &lt; 0.</summary>
     public float Gamma { get; init; } = -0.1f;
