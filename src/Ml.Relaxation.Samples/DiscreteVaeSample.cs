@@ -21,7 +21,7 @@ internal static class DiscreteVaeSample
     public static void Run(CommandLine args)
     {
         var ml = new MLContext(seed: 1);
-        int epochs = args.Int("epochs", 10);
+        int epochs = args.Int("epochs", 30); // 1,800 training rows: the model needs about this many passes to use its latents well
         IDataView all;
         string source;
         if (args.Text("data") is { } path)

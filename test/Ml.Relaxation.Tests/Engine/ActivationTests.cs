@@ -56,4 +56,23 @@ public class ActivationTests
         for (int i = 0; i < 3; i++) Assert.Equal(Math.Exp(i + 1) / z, s[3 + i], 6);
         Assert.Throws<ArgumentException>(() => Activations.Softmax(big, s, 4));
     }
+
+    [Fact]
+    public void LogSoftmax_is_stable_exact_for_masked_logits_and_matches_a_double_reference()
+    {
+        float[] x = [1000f, 0f, -1000f, float.NegativeInfinity, 2f, 3f, 1f, -0.5f, 0.25f];
+        var y = new float[9];
+        Activations.LogSoftmax(x, y, 3);
+        Assert.Equal(0f, y[0]);
+        Assert.Equal(-1000f, y[1]);
+        Assert.Equal(float.NegativeInfinity, y[3]); // a masked category has log-probability -inf, not NaN
+        for (int g = 3; g < 9; g += 3)
+        {
+            double max = Enumerable.Range(g, 3).Max(i => (double)x[i]);
+            double logSum = max + Math.Log(Enumerable.Range(g, 3).Sum(i => Math.Exp(x[i] - max)));
+            for (int i = g; i < g + 3; i++)
+                if (float.IsFinite(x[i])) Assert.Equal(x[i] - logSum, y[i], 5);
+        }
+        Assert.Throws<ArgumentException>(() => Activations.LogSoftmax(x, y, 4));
+    }
 }

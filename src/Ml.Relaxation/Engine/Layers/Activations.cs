@@ -58,6 +58,25 @@ public static class Activations
         }
     }
 
+    /// <summary>
+    /// Log-softmax over each consecutive group of <paramref name="groupSize"/> elements, computed stably as
+    /// <c>x - (max + log sum exp(x - max))</c>; exact where some logits are -infinity (masked), provided one is finite.
+    /// </summary>
+    public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> y, int groupSize)
+    {
+        CheckGroups(x.Length, y.Length, groupSize);
+        for (int g = 0; g < x.Length; g += groupSize)
+        {
+            ReadOnlySpan<float> xg = x.Slice(g, groupSize);
+            float max = float.NegativeInfinity;
+            foreach (float v in xg) max = MathF.Max(max, v);
+            float sum = 0f;
+            foreach (float v in xg) sum += MathF.Exp(v - max);
+            float logSum = max + MathF.Log(sum);
+            for (int j = 0; j < xg.Length; j++) y[g + j] = xg[j] - logSum;
+        }
+    }
+
     /// <summary>Softmax backward per group: dx_i = y_i (dy_i - sum_j y_j dy_j).</summary>
     public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int groupSize)
     {

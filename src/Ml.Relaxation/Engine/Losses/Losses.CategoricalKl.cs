@@ -60,7 +60,7 @@ public static partial class Losses
         {
             if (!uniform)
             {
-                LogSoftmax(priorLogits.Slice(l * k, k), logP);
+                Activations.LogSoftmax(priorLogits.Slice(l * k, k), logP, k);
                 for (int j = 0; j < k; j++) p[j] = MathF.Exp(logP[j]);
             }
             for (int r = 0; r < n; r++)
@@ -92,15 +92,5 @@ public static partial class Losses
             }
         }
         return (float)(total / n);
-    }
-
-    private static void LogSoftmax(ReadOnlySpan<float> z, Span<float> result)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float v in z) max = MathF.Max(max, v);
-        float sum = 0f;
-        foreach (float v in z) sum += MathF.Exp(v - max);
-        float logSum = max + MathF.Log(sum);
-        for (int j = 0; j < z.Length; j++) result[j] = z[j] - logSum;
     }
 }

@@ -138,7 +138,7 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
             logP.Fill(-MathF.Log(k));
             return;
         }
-        for (int l = 0; l < LatentCount; l++) LogSoftmax(_prior.Value.AsSpan(l * k, k), logP.Slice(l * k, k));
+        Activations.LogSoftmax(_prior.Value.AsSpan(0, LatentCount * k), logP[..(LatentCount * k)], k);
     }
 
     /// <summary>log q(z_l = k | x) of one row from its encoder logits (L*K, or L for bits), [L*K].</summary>
@@ -155,7 +155,7 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
             }
             return;
         }
-        for (int l = 0; l < LatentCount; l++) LogSoftmax(logits.Slice(l * k, k), logQ.Slice(l * k, k));
+        Activations.LogSoftmax(logits[..(LatentCount * k)], logQ[..(LatentCount * k)], k);
     }
 
     /// <summary>The decoder input for discrete codes: one-hot rows for categories, the bit itself for Bernoulli latents.</summary>
@@ -180,16 +180,6 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
         if (_work.Capacity < rows) _work = new Workspace(rows, FeatureCount, Architecture.LatentWidth, LatentCount * CategoryCount);
         _work.SetRows(rows);
         return _work;
-    }
-
-    private static void LogSoftmax(ReadOnlySpan<float> z, Span<float> result)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float v in z) max = MathF.Max(max, v);
-        float sum = 0f;
-        foreach (float v in z) sum += MathF.Exp(v - max);
-        float logSum = max + MathF.Log(sum);
-        for (int j = 0; j < z.Length; j++) result[j] = z[j] - logSum;
     }
 
     private static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
