@@ -22,7 +22,7 @@ public class HandOffBenchmarks
     {
         _body = i => _work.RunPart(i, 2);
         _work.Reset();
-        WorkerPool.Shared.Run(_work, 2);
+        WorkerPool.Shared.Run(_work, 2, 2);
     }
 
     /// <summary>Two rendezvous parts through the engine's pool.</summary>
@@ -30,7 +30,7 @@ public class HandOffBenchmarks
     public void EnginePool()
     {
         _work.Reset();
-        WorkerPool.Shared.Run(_work, 2);
+        WorkerPool.Shared.Run(_work, 2, 2);
     }
 
     /// <summary>Two rendezvous iterations through Parallel.For.</summary>

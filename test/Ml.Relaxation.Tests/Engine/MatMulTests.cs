@@ -81,6 +81,33 @@ public class MatMulTests
     }
 
     [Theory]
+    [InlineData(false, 37)]  // C three tiles wide: rows are split
+    [InlineData(true, 37)]
+    [InlineData(false, 90)]  // columns are split
+    [InlineData(true, 90)]
+    public void A_large_A_is_packed_in_parallel_with_the_same_result(bool transA, int n)
+    {
+        const int m = 521, k = 530; // m * k is above Gemm.MinParallelPackFloats; m is not a multiple of the tile height
+        Assert.True((long)m * k >= Gemm.MinParallelPackFloats);
+        Matrix a = transA ? GradientCheck.Random(k, m, 15) : GradientCheck.Random(m, k, 15);
+        Matrix b = GradientCheck.Random(k, n, 16);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var c = new float[m * n];
+            Gemm.Run(transA, false, m, n, k, a.Data, b.Data, c, false, threads);
+            if (first is null)
+            {
+                first = c;
+                var result = new Matrix(m, n);
+                c.CopyTo(result.Data, 0);
+                AssertClose(Reference(a, b, transA, false, m, n, k), result, k, "large A");
+            }
+            else Assert.Equal(first, c);
+        }
+    }
+
+    [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(false, true)]

@@ -7,12 +7,19 @@ public class WorkerPoolTests
     private sealed class CountingWork(int parts) : IPartitionedWork
     {
         public readonly int[] Runs = new int[parts];
+        private int _running;
+
+        /// <summary>The most parts that ran at the same moment.</summary>
+        public int MostAtOnce;
 
         public void RunPart(int part, int count)
         {
             Assert.Equal(Runs.Length, count);
+            int running = Interlocked.Increment(ref _running);
+            for (int seen; running > (seen = Volatile.Read(ref MostAtOnce)) && Interlocked.CompareExchange(ref MostAtOnce, running, seen) != seen;) { }
             Interlocked.Increment(ref Runs[part]);
             Thread.SpinWait(200);
+            Interlocked.Decrement(ref _running);
         }
     }
 
@@ -25,7 +32,7 @@ public class WorkerPoolTests
             for (int job = 0; job < 300; job++)
             {
                 var work = new CountingWork(1 + job % 9);
-                pool.Run(work, work.Runs.Length);
+                pool.Run(work, work.Runs.Length, 4);
                 Assert.All(work.Runs, r => Assert.Equal(1, r));
             }
         }
@@ -44,9 +51,28 @@ public class WorkerPoolTests
     public void A_failing_part_rethrows_on_the_caller_and_the_pool_keeps_working()
     {
         var pool = new WorkerPool(2);
-        Assert.Equal("part 2 failed", Assert.Throws<InvalidOperationException>(() => pool.Run(new FailingWork(), 5)).Message);
+        Assert.Equal("part 2 failed", Assert.Throws<InvalidOperationException>(() => pool.Run(new FailingWork(), 5, 3)).Message);
         var work = new CountingWork(4);
-        pool.Run(work, 4);
+        pool.Run(work, 4, 3);
         Assert.All(work.Runs, r => Assert.Equal(1, r));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void No_more_threads_than_asked_for_run_parts_at_once(int threads)
+    {
+        // Three workers and the thread-pool helper could all join; only `threads` may (the caller included).
+        var pool = new WorkerPool(3);
+        int most = 0;
+        for (int job = 0; job < 200; job++)
+        {
+            var work = new CountingWork(16);
+            pool.Run(work, 16, threads);
+            Assert.All(work.Runs, r => Assert.Equal(1, r));
+            most = Math.Max(most, work.MostAtOnce);
+        }
+        Assert.InRange(most, 1, threads);
     }
 }

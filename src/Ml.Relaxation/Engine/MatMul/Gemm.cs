@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace Ml.Relaxation.Engine;
 
 /// <summary>
-/// The blocked, packed product behind <see cref="MatMul"/>: C[M x N] (+)= op(A) op(B). The caller first packs all of
-/// op(A) into micro-panels (for the 100-row products of a training step A is the small operand); then parts, each
+/// The blocked, packed product behind <see cref="MatMul"/>: C[M x N] (+)= op(A) op(B). First all of op(A) is packed
+/// into micro-panels (for the 100-row products of a training step A is the small operand, and the caller packs it
+/// alone; a large A is packed by all threads, a range of row panels each); then parts, each
 /// owning a range of whole tile columns (or, when C is narrow, tile rows), pack their own slice of op(B) per k-chunk and
 /// run the tiles in the GotoBLAS/BLIS order: column blocks of <see cref="Nc"/>, k-chunks of at most
 /// <see cref="KcMax"/>, row blocks of <see cref="Mc"/> (L2), tile columns (B micro-panel in L1), tile rows.
@@ -34,9 +35,9 @@ internal sealed unsafe class Gemm : IPartitionedWork
     [ThreadStatic] private static Gemm? t_job;
     [ThreadStatic] private static Buffers? t_buffers;
 
-    private bool _transB, _accumulate, _splitColumns;
+    private bool _transA, _transB, _accumulate, _splitColumns, _packing;
     private int _m, _n, _k, _chunks;
-    private float[]? _b, _c;
+    private float[]? _a, _b, _c;
     private float[] _packedA = [];
     private GCHandle _packedAHandle;
 
@@ -58,16 +59,24 @@ internal sealed unsafe class Gemm : IPartitionedWork
         job._chunks = (k + KcMax - 1) / KcMax;
         job._b = b;
         job._c = c;
-        job.PackAllOfA(a, transA);
+        job._a = a;
+        job._transA = transA;
         int parts = job.Plan(threads);
         try
         {
+            job.EnsurePackedACapacity();
+            int packParts = parts == 1 ? 1 : job.PackParts(threads);
+            job._packing = true;
+            if (packParts == 1) job.PackPartOfA(0, 1);
+            else WorkerPool.Shared.Run(job, packParts, threads);
+            job._packing = false;
             if (parts == 1) job.RunPart(0, 1);
-            else WorkerPool.Shared.Run(job, parts);
+            else WorkerPool.Shared.Run(job, parts, threads);
         }
         finally
         {
-            job._b = job._c = null; // do not keep the caller's arrays alive
+            job._packing = false;
+            job._a = job._b = job._c = null; // do not keep the caller's arrays alive
         }
     }
 
@@ -76,23 +85,39 @@ internal sealed unsafe class Gemm : IPartitionedWork
 
     private int PaddedRows => (_m + GemmKernel.Mr - 1) / GemmKernel.Mr * GemmKernel.Mr;
 
-    /// <summary>Packs op(A) chunk by chunk: chunk q holds its row micro-panels at offset PaddedRows * k0.</summary>
-    private void PackAllOfA(float[] a, bool transA)
+    /// <summary>Grows the packed-A buffer to hold all of op(A): chunk q holds its row micro-panels at offset PaddedRows * k0.</summary>
+    private void EnsurePackedACapacity()
     {
         long needed = (long)PaddedRows * _k + 16;
-        if (_packedA.Length < needed)
-        {
-            if (_packedAHandle.IsAllocated) _packedAHandle.Free();
-            _packedA = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(needed, _packedA.Length * 2L)), pinned: true);
-            _packedAHandle = GCHandle.Alloc(_packedA, GCHandleType.Pinned);
-        }
-        float* dst = PackedA;
-        fixed (float* pa = a)
+        if (_packedA.Length >= needed) return;
+        if (_packedAHandle.IsAllocated) _packedAHandle.Free();
+        _packedA = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(needed, _packedA.Length * 2L)), pinned: true);
+        _packedAHandle = GCHandle.Alloc(_packedA, GCHandleType.Pinned);
+    }
+
+    /// <summary>Parts for packing A: one per thread once A is large enough that packing it alone would idle the others.</summary>
+    private int PackParts(int threads)
+    {
+        int panels = PaddedRows / GemmKernel.Mr;
+        return (long)_m * _k < MinParallelPackFloats ? 1 : Math.Min(threads, panels);
+    }
+
+    /// <summary>Below this many floats of A the caller packs it alone (a 100 x 784 A takes about 20 microseconds).</summary>
+    public const long MinParallelPackFloats = 1L << 18;
+
+    /// <summary>Packs the row micro-panels of part <paramref name="part"/> of op(A), in every k-chunk.</summary>
+    private void PackPartOfA(int part, int parts)
+    {
+        int panels = PaddedRows / GemmKernel.Mr;
+        int i0 = (int)((long)panels * part / parts) * GemmKernel.Mr, i1 = Math.Min(_m, (int)((long)panels * (part + 1) / parts) * GemmKernel.Mr);
+        if (i0 >= i1) return;
+        float* packed = PackedA;
+        fixed (float* pa = _a)
         {
             for (int q = 0; q < _chunks; q++)
             {
                 int k0 = ChunkStart(q), kc = ChunkStart(q + 1) - k0;
-                GemmPacking.PackA(pa, transA, _m, _k, 0, _m, k0, kc, dst + (long)PaddedRows * k0);
+                GemmPacking.PackA(pa, _transA, _m, _k, i0, i1 - i0, k0, kc, packed + (long)PaddedRows * k0 + (long)i0 * kc);
             }
         }
     }
@@ -107,14 +132,20 @@ internal sealed unsafe class Gemm : IPartitionedWork
         int useful = (int)Math.Clamp(work / MinWorkPerThread, 1, threads);
         if (useful == 1) return 1;
         int panelsN = (_n + GemmKernel.Nr - 1) / GemmKernel.Nr, panelsM = (_m + GemmKernel.Mr - 1) / GemmKernel.Mr;
-        int parts = useful * PartsPerThread;
-        _splitColumns = panelsN >= parts || panelsN >= panelsM;
-        return Math.Max(1, Math.Min(parts, _splitColumns ? panelsN : panelsM));
+        // Column parts share the packed A and each packs only its own columns of B; row parts would each pack all of B,
+        // so rows are split only when C is too narrow to give every thread two tile columns, and then once per thread.
+        _splitColumns = panelsN >= 2 * useful;
+        return _splitColumns ? Math.Min(useful * PartsPerThread, panelsN) : Math.Min(useful, panelsM);
     }
 
     /// <inheritdoc/>
     public void RunPart(int part, int parts)
     {
+        if (_packing)
+        {
+            PackPartOfA(part, parts);
+            return;
+        }
         int i0 = 0, i1 = _m, j0 = 0, j1 = _n;
         if (parts > 1)
         {

@@ -38,6 +38,13 @@ internal static unsafe class GemmKernel
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // The tile of C is read (or written) only after the loop: start bringing its lines in now, so the stores at
+        // the end do not wait on misses (C rows are far apart, a pattern the hardware prefetcher does not follow).
+        for (int r = 0; r < Mr; r++)
+        {
+            Sse.Prefetch0(c + (long)r * ldc);
+            Sse.Prefetch0(c + (long)r * ldc + Nr - 1);
+        }
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 8);

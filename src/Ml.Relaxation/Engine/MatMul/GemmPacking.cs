@@ -88,40 +88,46 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Packs a full panel of 16 rows of B (row stride <paramref name="k"/>) transposed: 8 x 8 blocks are loaded as rows
-    /// and transposed in registers, so each store writes 8 of a panel row's 16 floats at once.
+    /// Packs a full panel of 16 rows of B (row stride <paramref name="k"/>) transposed: for each 8 values of k, two 8 x 8
+    /// blocks (rows 0-7 and 8-15) are loaded as rows and transposed in registers, so the panel is written one whole
+    /// 64-byte row (one cache line) after another.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // like its callers: never run at tier 0
     private static void PackTransposedPanel(float* src, int k, int kc, float* dst)
     {
         const int nr = GemmKernel.Nr;
-        for (int half = 0; half < 2; half++)
+        float* upper = src + 8L * k;
+        int p = 0;
+        for (; p <= kc - 8; p += 8)
         {
-            float* rows = src + (long)half * 8 * k;
-            float* d = dst + half * 8;
-            int p = 0;
-            for (; p <= kc - 8; p += 8)
-            {
-                float* s = rows + p;
-                Transpose8x8(s, k, 8, null, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
-                float* o = d + p * nr;
-                Avx.Store(o, o0);
-                Avx.Store(o + nr, o1);
-                Avx.Store(o + 2 * nr, o2);
-                Avx.Store(o + 3 * nr, o3);
-                Avx.Store(o + 4 * nr, o4);
-                Avx.Store(o + 5 * nr, o5);
-                Avx.Store(o + 6 * nr, o6);
-                Avx.Store(o + 7 * nr, o7);
-            }
-            for (; p < kc; p++)
-                for (int r = 0; r < 8; r++) d[p * nr + r] = rows[(long)r * k + p];
+            float* o = dst + p * nr;
+            Transpose8x8(src + p, k, 8, null, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+            Transpose8x8(upper + p, k, 8, null, out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
+            StoreRow(o, o0, h0);
+            StoreRow(o + nr, o1, h1);
+            StoreRow(o + 2 * nr, o2, h2);
+            StoreRow(o + 3 * nr, o3, h3);
+            StoreRow(o + 4 * nr, o4, h4);
+            StoreRow(o + 5 * nr, o5, h5);
+            StoreRow(o + 6 * nr, o6, h6);
+            StoreRow(o + 7 * nr, o7, h7);
         }
+        for (; p < kc; p++)
+            for (int r = 0; r < nr; r++) dst[p * nr + r] = src[(long)r * k + p];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* o, Vector256<float> lo, Vector256<float> hi)
+    {
+        Avx.Store(o, lo);
+        Avx.Store(o + 8, hi);
     }
 
     /// <summary>
     /// Packs a full panel of 6 rows of A (row stride <paramref name="k"/>): 8 x 8 blocks (6 rows and 2 zero rows) are
     /// transposed in registers and each column's 6 floats written with a 4-float and a 2-float store.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowPanel(float* src, int k, int kc, float* dst)
     {
         const int mr = GemmKernel.Mr;

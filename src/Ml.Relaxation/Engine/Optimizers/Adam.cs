@@ -61,7 +61,7 @@ public sealed class Adam : Optimizer, IPartitionedWork
         _decay = 1f - LearningRate * WeightDecay;
         int parts = (int)Math.Clamp(_totalElements / MinElementsPerPart, 1, MatMul.MaxDegreeOfParallelism);
         if (parts == 1) RunPart(0, 1);
-        else WorkerPool.Shared.Run(this, parts);
+        else WorkerPool.Shared.Run(this, parts, MatMul.MaxDegreeOfParallelism);
     }
 
     /// <summary>Updates elements [total * part / parts, total * (part + 1) / parts) of the concatenated parameters.</summary>

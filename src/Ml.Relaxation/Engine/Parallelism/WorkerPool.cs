@@ -9,6 +9,8 @@ namespace Ml.Relaxation.Engine;
 /// The caller runs parts itself and idle workers claim the rest from a shared counter, so a worker that the OS has
 /// not scheduled yet delays nothing: the caller simply takes its parts. Workers spin for <see cref="SpinMicroseconds"/>
 /// after a job, waiting for the next, then block. One job runs at a time; a concurrent caller runs its parts alone.
+/// At most the number of threads the caller asks for compute a job at once: a third thread on two cores would only
+/// be time-sliced against the others, and the part it holds while descheduled delays the whole job.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -18,6 +20,7 @@ internal sealed class WorkerPool
     private IPartitionedWork? _work;
     private int _parts;
     private long _state; // generation << 32 | next unclaimed part
+    private long _seats; // generation << 32 | most threads << 16 | threads computing (the caller included)
     private int _remaining;
     private ExceptionDispatchInfo? _failure;
 
@@ -44,16 +47,16 @@ internal sealed class WorkerPool
     /// <summary>A thread-pool work item that joins whatever job is current; reused, so queuing it allocates nothing.</summary>
     private sealed class Helper(WorkerPool pool) : IThreadPoolWorkItem
     {
-        public void Execute() => pool.Drain(Volatile.Read(ref pool._state) >> 32);
+        public void Execute() => pool.JoinAndDrain(Volatile.Read(ref pool._state) >> 32);
     }
 
     /// <summary>How long an idle worker polls for the next job before blocking. Default 50 microseconds.</summary>
     public static double SpinMicroseconds { get; set; } = 50;
 
-    /// <summary>Runs all parts of <paramref name="work"/> and returns when they are done.</summary>
-    public void Run(IPartitionedWork work, int parts)
+    /// <summary>Runs all parts of <paramref name="work"/> on at most <paramref name="threads"/> threads (the caller's included) and returns when they are done.</summary>
+    public void Run(IPartitionedWork work, int parts, int threads)
     {
-        if (parts <= 1 || _threads.Length == 0 || !Monitor.TryEnter(_gate))
+        if (parts <= 1 || threads <= 1 || _threads.Length == 0 || !Monitor.TryEnter(_gate))
         {
             for (int p = 0; p < parts; p++) work.RunPart(p, parts);
             return;
@@ -66,8 +69,10 @@ internal sealed class WorkerPool
             _failure = null;
             Volatile.Write(ref _remaining, parts);
             long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            int helpers = Math.Min(Math.Min(_threads.Length, parts - 1), threads - 1);
+            Volatile.Write(ref _seats, generation << 32 | (long)(helpers + 1) << 16 | 1);
             Volatile.Write(ref _state, generation << 32); // publishes the fields above
-            for (int i = 0, n = Math.Min(_threads.Length, parts - 1); i < n; i++) _wake[i].Set();
+            for (int i = 0; i < helpers; i++) _wake[i].Set();
             // A sleeping worker can take milliseconds to be scheduled on a busy machine; a thread-pool thread that
             // happens to be running joins sooner. Whichever arrives first claims parts; a late one finds none.
             if (AlsoUseThreadPool) ThreadPool.UnsafeQueueUserWorkItem(_helper, preferLocal: false);
@@ -81,6 +86,18 @@ internal sealed class WorkerPool
         {
             Monitor.Exit(_gate);
         }
+    }
+
+    /// <summary>Takes a free seat at job <paramref name="generation"/>, if it is still running and has one, and helps with it.</summary>
+    private void JoinAndDrain(long generation)
+    {
+        while (true)
+        {
+            long seats = Volatile.Read(ref _seats);
+            if (seats >> 32 != generation || (seats & 0xFFFF) >= ((seats >> 16) & 0xFFFF)) return;
+            if (Interlocked.CompareExchange(ref _seats, seats + 1, seats) == seats) break;
+        }
+        Drain(generation);
     }
 
     /// <summary>Claims and runs parts of job <paramref name="generation"/> until none are left.</summary>
@@ -143,7 +160,7 @@ internal sealed class WorkerPool
                 }
             }
             seen = generation;
-            Drain(generation);
+            JoinAndDrain(generation);
         }
     }
 }
