@@ -25,12 +25,11 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log(Vector256<float> x)
     {
-        var bits = x.AsInt32();
-        var e = Vector256.ShiftRightArithmetic(bits, 23) - Vector256.Create(127);
-        var m = (bits & Vector256.Create(0x007FFFFF) | Vector256.Create(0x3F800000)).AsSingle(); // [1, 2)
-        var big = Vector256.GreaterThan(m, Vector256.Create(1.41421356f));
-        m = Vector256.ConditionalSelect(big, m * Vector256.Create(0.5f), m);
-        var ef = Vector256.ConvertToSingle(e - big.AsInt32()); // big is all ones (-1) where true
+        // x = m * 2^e with m in [sqrt(1/2), sqrt(2)): offsetting the bits by those of sqrt(1/2) before splitting them moves
+        // the exponent boundary there, so no compare-and-select is needed.
+        var offset = x.AsInt32() - Vector256.Create(0x3F3504F3);
+        var ef = Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(offset, 23));
+        var m = ((offset & Vector256.Create(0x007FFFFF)) + Vector256.Create(0x3F3504F3)).AsSingle();
         var f = m - Vector256.Create(1f);
         var f2 = f * f;
         var f4 = f2 * f2;

@@ -30,13 +30,18 @@ public class GumbelSoftmaxTests
         }
     }
 
-    [Fact]
-    public void Soft_sample_equals_the_softmax_of_perturbed_logits_computed_independently()
+    /// <summary>Row lengths on every code path: short rows row by row, 8 to 63 with eight rows in vector lanes (exact
+    /// multiples of 8 and not, with an overlapping last column block), long rows with whole-row vector code.</summary>
+    public static TheoryData<int> RowLengths => new() { 2, 5, 8, 10, 17, 63, 64, 100 };
+
+    [Theory, MemberData(nameof(RowLengths))]
+    public void Soft_sample_equals_the_softmax_of_perturbed_logits_computed_independently(int k)
     {
-        // Reference: Gumbel noise from the same draws, softmax in double precision.
-        const int n = 50, k = 5;
+        // Reference: Gumbel noise from the same draws, softmax in double precision. 53 rows: whole groups of 8 and a tail.
+        const int n = 53;
         const float tau = 0.8f;
         var logits = RandomLogits(n * k, 3);
+        for (int r = 0; r < n; r += 4) logits[r * k + (r % k)] = float.NegativeInfinity; // masked, never the whole row
         var y = new float[n * k];
         GumbelSoftmax.Sample(new RandomSource(8), logits, k, tau, y);
         var u = new float[n * k];
@@ -45,8 +50,51 @@ public class GumbelSoftmaxTests
         {
             var w = Enumerable.Range(0, k).Select(j => (logits[r * k + j] - Math.Log(-Math.Log(u[r * k + j]))) / tau).ToArray();
             double max = w.Max(), sum = w.Sum(v => Math.Exp(v - max));
-            for (int j = 0; j < k; j++) Assert.Equal(Math.Exp(w[j] - max) / sum, y[r * k + j], 5);
+            // Float noise and exponentials err by a few ulp of their arguments (|w| < 20 here), about 1e-6 in y.
+            for (int j = 0; j < k; j++) Assert.True(Math.Abs(Math.Exp(w[j] - max) / sum - y[r * k + j]) <= 1e-6, $"row {r}, category {j}");
         }
+    }
+
+    [Theory, MemberData(nameof(RowLengths))]
+    public void Hard_sample_picks_the_first_largest_soft_entry_and_rows_do_not_depend_on_the_batch_around_them(int k)
+    {
+        const int n = 29;
+        var logits = RandomLogits(n * k, 21);
+        for (int j = 0; j < k; j++) logits[3 * k + j] = 1f; // ties everywhere: the noise still breaks them
+        var taus = Enumerable.Range(0, n).Select(r => 0.2f + 0.1f * r).ToArray();
+        var hot = new float[n * k]; var soft = new float[n * k]; var idx = new int[n];
+        GumbelSoftmax.SampleHard(new RandomSource(22), logits, k, taus, hot, idx, soft);
+        var gumbelMax = new int[n];
+        GumbelMax.Sample(new RandomSource(22), logits, k, gumbelMax);
+        Assert.Equal(gumbelMax, idx);
+        for (int r = 0; r < n; r++)
+        {
+            var row = soft.AsSpan(r * k, k);
+            Assert.Equal(row.IndexOf(row.ToArray().Max()), idx[r]);
+            for (int j = 0; j < k; j++) Assert.Equal(j == idx[r] ? 1f : 0f, hot[r * k + j]);
+            // The same row alone, with the draws it had in the batch, gives the same bits whichever group it was in.
+            var rng = new RandomSource(22) { Position = (ulong)(r * k) };
+            var alone = new float[k]; var aloneHot = new float[k]; var aloneIdx = new int[1];
+            GumbelSoftmax.SampleHard(rng, logits.AsSpan(r * k, k), k, taus.AsSpan(r, 1), aloneHot, aloneIdx, alone);
+            Assert.Equal(alone, row.ToArray());
+            Assert.Equal(idx[r], aloneIdx[0]);
+        }
+    }
+
+    [Theory]
+    [InlineData(10, 5)]   // in a full group of eight rows
+    [InlineData(10, 19)]  // in the tail of 21 rows
+    [InlineData(5, 11)]
+    [InlineData(64, 2)]
+    public void A_row_with_every_category_masked_is_named_in_the_error(int k, int badRow)
+    {
+        const int n = 21;
+        var logits = RandomLogits(n * k, 23);
+        for (int j = 0; j < k; j++) logits[badRow * k + j] = float.NegativeInfinity;
+        var y = new float[n * k];
+        var e = Assert.Throws<ArgumentException>(() => GumbelSoftmax.Sample(new RandomSource(1), logits, k, 1f, y));
+        Assert.Equal("logits", e.ParamName);
+        Assert.StartsWith($"Row {badRow} ", e.Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Ml.Relaxation.Numerics;
 
 namespace Ml.Relaxation.Engine;
 
@@ -101,8 +102,8 @@ internal static unsafe class GemmPacking
         for (; p <= kc - 8; p += 8)
         {
             float* o = dst + p * nr;
-            Transpose8x8(src + p, k, 8, null, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
-            Transpose8x8(upper + p, k, 8, null, out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
+            Transposition.Transpose8x8(src + p, k, 8, null, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+            Transposition.Transpose8x8(upper + p, k, 8, null, out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
             StoreRow(o, o0, h0);
             StoreRow(o + nr, o1, h1);
             StoreRow(o + 2 * nr, o2, h2);
@@ -136,7 +137,7 @@ internal static unsafe class GemmPacking
         for (int z = 0; z < 8; z++) zeros[z] = 0f;
         for (; p <= kc - 8; p += 8)
         {
-            Transpose8x8(src + p, k, 6, zeros, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+            Transposition.Transpose8x8(src + p, k, 6, zeros, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
             float* o = dst + p * mr;
             StoreSix(o, o0);
             StoreSix(o + mr, o1);
@@ -155,31 +156,5 @@ internal static unsafe class GemmPacking
     {
         Sse.Store(o, v.GetLower());
         Sse.StoreLow(o + 4, v.GetUpper());
-    }
-
-    /// <summary>
-    /// Loads rows 0..<paramref name="rows"/>-1 of an 8-column block at <paramref name="s"/> (row stride <paramref name="k"/>;
-    /// missing rows read from <paramref name="zeros"/>) and returns its columns: o_j = (row0[j], ..., row7[j]).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* s, int k, int rows, float* zeros, out Vector256<float> o0, out Vector256<float> o1,
-        out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6,
-        out Vector256<float> o7)
-    {
-        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + k), r2 = Avx.LoadVector256(s + 2L * k);
-        Vector256<float> r3 = Avx.LoadVector256(s + 3L * k), r4 = Avx.LoadVector256(s + 4L * k), r5 = Avx.LoadVector256(s + 5L * k);
-        Vector256<float> r6 = Avx.LoadVector256(rows > 6 ? s + 6L * k : zeros), r7 = Avx.LoadVector256(rows > 7 ? s + 7L * k : zeros);
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-        o0 = Avx.Permute2x128(u0, u4, 0x20);
-        o1 = Avx.Permute2x128(u1, u5, 0x20);
-        o2 = Avx.Permute2x128(u2, u6, 0x20);
-        o3 = Avx.Permute2x128(u3, u7, 0x20);
-        o4 = Avx.Permute2x128(u0, u4, 0x31);
-        o5 = Avx.Permute2x128(u1, u5, 0x31);
-        o6 = Avx.Permute2x128(u2, u6, 0x31);
-        o7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }
