@@ -80,12 +80,9 @@ public static class EngineQuickTimer
             WorkerPool.SpinMicroseconds = 300;
             double spin300 = Median(handOff.EnginePool, 1e7);
             WorkerPool.SpinMicroseconds = 50;
-            WorkerPool.AlsoUseThreadPool = false;
-            double dedicatedOnly = Median(handOff.EnginePool, 1e7);
-            WorkerPool.AlsoUseThreadPool = true;
             double parallelFor = Median(handOff.ParallelFor, 1e7);
             Console.WriteLine($"round {round}: engine pool (workers spin 50 us) {spin50 * 1e6:F1} us, (spin 300 us) {spin300 * 1e6:F1} us, " +
-                $"(dedicated worker only) {dedicatedOnly * 1e6:F1} us, Parallel.For {parallelFor * 1e6:F1} us");
+                $"Parallel.For {parallelFor * 1e6:F1} us");
         }
     }
 

@@ -63,7 +63,7 @@ public class WorkerPoolTests
     [InlineData(3)]
     public void No_more_threads_than_asked_for_run_parts_at_once(int threads)
     {
-        // Three workers and the thread-pool helper could all join; only `threads` may (the caller included).
+        // Three workers could all join (they spin after each job); only `threads` may (the caller included).
         var pool = new WorkerPool(3);
         int most = 0;
         for (int job = 0; job < 200; job++)
