@@ -1,3 +1,5 @@
+using Ml.Relaxation.Parallelism;
+
 namespace Ml.Relaxation.Relaxations;
 
 /// <summary>
@@ -40,25 +42,32 @@ internal static class RowParallel
         int threads = (int)Math.Min(Math.Min(RelaxationParallelism.MaxDegreeOfParallelism, rows),
                                     Math.Max(1, total / RelaxationParallelism.MinElementsPerThread));
         if (threads <= 1) return kernel.Run(0, rows);
-        // A few chunks per thread, taken dynamically, so a thread that the OS descheduled does not hold up the call.
+        // A few chunks per thread, claimed dynamically, so a thread that the OS descheduled does not hold up the call.
         int chunks = (int)Math.Min(Math.Min(rows, 4L * threads), Math.Max(threads, total / RelaxationParallelism.MinElementsPerThread));
-        return RunParallel(kernel, rows, chunks, threads);
+        // The engine's worker pool rather than Parallel.For: no allocation per call, and no thread-pool thread left
+        // spinning on one of two cores afterwards. One job object per calling thread and kernel type, reused.
+        var job = RowJob<TKernel>.ForThisThread ??= new RowJob<TKernel>();
+        job.Kernel = kernel;
+        job.Rows = rows;
+        job.FirstBad = int.MaxValue;
+        WorkerPool.Shared.Run(job, chunks, threads);
+        job.Kernel = default; // drop the kernel's references (e.g. the random source)
+        return job.FirstBad == int.MaxValue ? -1 : job.FirstBad;
     }
 
-    // Separate so that the single-threaded path does not allocate the lambda's closure.
-    private static int RunParallel<TKernel>(TKernel kernel, int rows, int chunks, int threads) where TKernel : struct, IRowKernel
+    private sealed class RowJob<TKernel> : IPartitionedWork where TKernel : struct, IRowKernel
     {
-        int firstBad = int.MaxValue;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        [ThreadStatic] public static RowJob<TKernel>? ForThisThread;
+        public TKernel Kernel;
+        public int Rows, FirstBad;
+
+        public void RunPart(int chunk, int chunks)
         {
-            int r0 = (int)((long)rows * c / chunks), r1 = (int)((long)rows * (c + 1) / chunks);
-            int bad = kernel.Run(r0, r1);
-            if (bad >= 0)
-            {
-                int seen;
-                while (bad < (seen = Volatile.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, bad, seen) != seen) { }
-            }
-        });
-        return firstBad == int.MaxValue ? -1 : firstBad;
+            int r0 = (int)((long)Rows * chunk / chunks), r1 = (int)((long)Rows * (chunk + 1) / chunks);
+            int bad = Kernel.Run(r0, r1);
+            if (bad < 0) return;
+            int seen;
+            while (bad < (seen = Volatile.Read(ref FirstBad)) && Interlocked.CompareExchange(ref FirstBad, bad, seen) != seen) { }
+        }
     }
 }

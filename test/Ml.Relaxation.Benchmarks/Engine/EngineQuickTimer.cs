@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Benchmarks.Engine;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Benchmarks.Engine;
 

@@ -252,6 +252,29 @@ public class GumbelSoftmaxTests
     }
 
     [Fact]
+    public void A_large_sample_split_across_threads_allocates_nothing_after_warm_up()
+    {
+        const int n = 20_000, k = 10;
+        var logits = RandomLogits(n * k, 18);
+        var y = new float[n * k]; var hot = new float[n * k]; var idx = new int[n];
+        var rng = new RandomSource(19);
+        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
+        try
+        {
+            RelaxationParallelism.MaxDegreeOfParallelism = 2;
+            for (int i = 0; i < 3; i++) GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, y);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                GumbelSoftmax.Sample(rng, logits, k, 0.5f, y);
+                GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, y);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+    }
+
+    [Fact]
     public void Invalid_arguments_name_the_parameter()
     {
         var rng = new RandomSource(1);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Engine;
 

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Engine;
 

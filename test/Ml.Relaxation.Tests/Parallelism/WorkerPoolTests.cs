@@ -1,6 +1,6 @@
-using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 
-namespace Ml.Relaxation.Tests.Engine;
+namespace Ml.Relaxation.Tests.Parallelism;
 
 public class WorkerPoolTests
 {

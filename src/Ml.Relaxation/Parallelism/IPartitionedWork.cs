@@ -1,4 +1,4 @@
-namespace Ml.Relaxation.Engine;
+namespace Ml.Relaxation.Parallelism;
 
 /// <summary>
 /// Work split into numbered parts that can run in any order on any thread. Deterministic results need each part to

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace Ml.Relaxation.Engine;
+namespace Ml.Relaxation.Parallelism;
 
 /// <summary>
 /// A small pool of dedicated threads for the engine's short parallel loops (a 100-row product takes tens of
