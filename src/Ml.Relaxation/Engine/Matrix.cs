@@ -14,6 +14,7 @@ public sealed class Matrix
         Data = new float[checked(rows * cols)];
         Rows = rows;
         Cols = cols;
+        RowCapacity = rows;
     }
 
     /// <summary>Wraps <paramref name="data"/> (row-major, at least <paramref name="rows"/> x <paramref name="cols"/>) without copying.</summary>
@@ -27,6 +28,7 @@ public sealed class Matrix
         Data = data;
         Rows = rows;
         Cols = cols;
+        RowCapacity = cols == 0 ? rows : data.Length / cols; // a matrix without columns holds the rows it was made with
     }
 
     /// <summary>Rows in use.</summary>
@@ -39,7 +41,7 @@ public sealed class Matrix
     public float[] Data { get; }
 
     /// <summary>The most rows this matrix can hold.</summary>
-    public int RowCapacity => Cols == 0 ? Rows : Data.Length / Cols;
+    public int RowCapacity { get; }
 
     /// <summary>The elements in use, row-major.</summary>
     public Span<float> AsSpan() => Data.AsSpan(0, Rows * Cols);

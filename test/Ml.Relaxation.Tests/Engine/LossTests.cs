@@ -60,6 +60,27 @@ public class LossTests
     }
 
     [Fact]
+    public void Softmax_losses_do_not_lose_accuracy_at_large_logits()
+    {
+        // Softmax is shift-invariant, and 3000 + x is exact in float for these x (multiples of 1/4096, |x| < 3): the
+        // losses must agree with the unshifted ones to float accuracy of the small values (the old form, max + log(sum),
+        // rounded the log-sum to 2.4e-4, the float spacing at 3000).
+        var z = GradientCheck.Random(6, 20, 41, -3f, 3f);
+        for (int i = 0; i < z.Data.Length; i++) z.Data[i] = MathF.Round(z.Data[i] * 4096f) / 4096f;
+        var shifted = new Matrix(6, 20);
+        for (int i = 0; i < z.Data.Length; i++) shifted.Data[i] = z.Data[i] + 3000f;
+        var labels = new Matrix(new float[] { 0, 19, 7, 7, 3, 11 }, 6, 1);
+        Assert.Equal(Losses.SoftmaxCrossEntropy(z, labels), Losses.SoftmaxCrossEntropy(shifted, labels), 1e-6f);
+        Assert.Equal(Losses.CategoricalKlFromUniform(z, 2, 10), Losses.CategoricalKlFromUniform(shifted, 2, 10), 1e-6f);
+        var prior = GradientCheck.Random(1, 20, 42, -1f, 1f).Data;
+        Assert.Equal(Losses.CategoricalKl(z, prior, 2, 10), Losses.CategoricalKl(shifted, prior, 2, 10), 1e-6f);
+        var y = new float[20]; var yShifted = new float[20];
+        Activations.LogSoftmax(z.Row(0), y, 10);
+        Activations.LogSoftmax(shifted.Row(0), yShifted, 10);
+        for (int j = 0; j < 20; j++) Assert.Equal(y[j], yShifted[j], 1e-6f);
+    }
+
+    [Fact]
     public void Mean_squared_error_matches_the_formula_and_finite_differences()
     {
         Matrix p = GradientCheck.Random(3, 4, 33), t = GradientCheck.Random(3, 4, 34);

@@ -72,8 +72,9 @@ public static class Activations
             foreach (float v in xg) max = MathF.Max(max, v);
             float sum = 0f;
             foreach (float v in xg) sum += MathF.Exp(v - max);
-            float logSum = max + MathF.Log(sum);
-            for (int j = 0; j < xg.Length; j++) y[g + j] = xg[j] - logSum;
+            // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds the log-sum to the spacing of large x.
+            float logSum = MathF.Log(sum);
+            for (int j = 0; j < xg.Length; j++) y[g + j] = xg[j] - max - logSum;
         }
     }
 

@@ -71,11 +71,11 @@ public static partial class Losses
                 foreach (float v in z) max = MathF.Max(max, v);
                 float sum = 0f;
                 for (int j = 0; j < k; j++) sum += q[j] = MathF.Exp(z[j] - max);
-                float logSum = max + MathF.Log(sum), invSum = 1f / sum, kl = 0f;
+                float logSum = MathF.Log(sum), invSum = 1f / sum, kl = 0f;
                 for (int j = 0; j < k; j++)
                 {
                     q[j] *= invSum;
-                    logRatio[j] = z[j] - logSum - logP[j];
+                    logRatio[j] = z[j] - max - logSum - logP[j]; // shift first: exact for large logits
                     kl += q[j] * logRatio[j];
                 }
                 total += kl;

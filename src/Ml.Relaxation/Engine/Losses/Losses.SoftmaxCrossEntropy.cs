@@ -31,13 +31,15 @@ public static partial class Losses
             foreach (float v in z) max = MathF.Max(max, v);
             float sum = 0f;
             foreach (float v in z) sum += MathF.Exp(v - max);
-            float logSum = max + MathF.Log(sum);
-            total += logSum - z[y];
+            // log q_j = (z_j - max) - log(sum): shifting first keeps the small log-sum out of large logits' rounding
+            // (max + log(sum) rounds to the float spacing of the logits, 2.4e-4 at 3000).
+            float logSum = MathF.Log(sum);
+            total += logSum - (z[y] - max);
             if (gradient is not null)
             {
                 Span<float> g = gradient.Row(r);
                 for (int j = 0; j < c; j++)
-                    Store(g, j, (MathF.Exp(z[j] - logSum) - (j == y ? 1f : 0f)) * invN, accumulate);
+                    Store(g, j, (MathF.Exp(z[j] - max - logSum) - (j == y ? 1f : 0f)) * invN, accumulate);
             }
         }
         return (float)(total / n);
