@@ -83,10 +83,14 @@ public static class HardConcrete
                 var z = new Span<float>(Z + (long)r * d, d);
                 ref float zr = ref MemoryMarshal.GetReference(z);
                 ref float lr = ref MemoryMarshal.GetReference(la);
-                int j = 0;
-                for (; j <= d - 8; j += 8)
+                int j, full = d & ~7;
+                // Two passes, noise then gates: one loop body with both would chain a division, a log, an exp and a
+                // second division, too long a dependency chain for enough iterations to overlap.
+                for (j = 0; j < full; j += 8)
+                    VectorMath.Logistic(Vector256.LoadUnsafe(ref zr, (nuint)j)).StoreUnsafe(ref zr, (nuint)j);
+                for (j = 0; j < full; j += 8)
                 {
-                    var gate = Gate(Vector256.LoadUnsafe(ref zr, (nuint)j), Vector256.LoadUnsafe(ref lr, (nuint)j), invBeta, out var grad);
+                    var gate = GateFromNoise(Vector256.LoadUnsafe(ref zr, (nuint)j), Vector256.LoadUnsafe(ref lr, (nuint)j), invBeta, out var grad);
                     gate.StoreUnsafe(ref zr, (nuint)j);
                     if (Grad != null) grad.Store(Grad + (long)r * d + j);
                 }
@@ -97,7 +101,8 @@ public static class HardConcrete
                     pl.Clear();
                     z[j..].CopyTo(pu);
                     la[j..].CopyTo(pl);
-                    var gate = Gate(Vector256.Create((ReadOnlySpan<float>)pu), Vector256.Create((ReadOnlySpan<float>)pl), invBeta, out var grad);
+                    var noise = VectorMath.Logistic(Vector256.Create((ReadOnlySpan<float>)pu));
+                    var gate = GateFromNoise(noise, Vector256.Create((ReadOnlySpan<float>)pl), invBeta, out var grad);
                     gate.CopyTo(pu);
                     grad.CopyTo(pg);
                     pu[..(d - j)].CopyTo(z[j..]);
@@ -107,11 +112,11 @@ public static class HardConcrete
             return -1;
         }
 
-        /// <summary>Gate and derivative from uniforms <paramref name="u"/> and log alphas, eight at a time.</summary>
+        /// <summary>Gate and derivative from logistic noise <c>log(u / (1 - u))</c> and log alphas, eight at a time.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly Vector256<float> Gate(Vector256<float> u, Vector256<float> logAlpha, Vector256<float> invBeta, out Vector256<float> grad)
+        private readonly Vector256<float> GateFromNoise(Vector256<float> noise, Vector256<float> logAlpha, Vector256<float> invBeta, out Vector256<float> grad)
         {
-            var s = VectorMath.Sigmoid((VectorMath.Logistic(u) + logAlpha) * invBeta, out var ds);
+            var s = VectorMath.Sigmoid((noise + logAlpha) * invBeta, out var ds);
             var scale = Vector256.Create(Scale);
             var sBar = s * scale + Vector256.Create(Gamma);
             var inside = Vector256.GreaterThan(sBar, Vector256<float>.Zero) & Vector256.LessThan(sBar, Vector256.Create(1f));

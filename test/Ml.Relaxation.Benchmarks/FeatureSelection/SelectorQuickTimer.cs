@@ -23,7 +23,7 @@ public static class SelectorQuickTimer
             var clock = Stopwatch.StartNew();
             var t = ml.Relaxation().SelectFeaturesWithGates(GatedSelectorFitBenchmarks.PeerOptions(epochs)).Fit(data);
             seconds.Add(clock.Elapsed.TotalSeconds);
-            Console.WriteLine($"fit_s {seconds[^1]:F3} epochs {epochs} rows {t.TrainingRows} kept [{string.Join(", ", t.KeptSlotNames)}]");
+            Console.WriteLine($"fit_s {seconds[^1]:F3} epochs {epochs} rows {t.TrainingRows} kept slots [{string.Join(", ", t.KeptSlotIndices)}]");
         }
         seconds.Sort();
         Console.WriteLine($"median fit_s {seconds[seconds.Count / 2]:F3} over {repeats} (threads {threads})");
