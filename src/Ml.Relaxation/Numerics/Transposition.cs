@@ -58,13 +58,16 @@ internal static unsafe class Transposition
         Avx.Store(columns + 56, o7);
     }
 
-    /// <summary>The inverse of <see cref="LoadColumns"/>: writes 8 columns (8 floats each) as the 8 x 8 block at <paramref name="s"/>.</summary>
+    /// <summary>
+    /// The inverse of <see cref="LoadColumns"/>, scaling on the way: writes 8 columns (8 floats each), each multiplied
+    /// lane-wise by <paramref name="scale"/>, as the 8 x 8 block at <paramref name="s"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreColumns(float* columns, float* s, int stride)
+    public static void StoreColumns(float* columns, Vector256<float> scale, float* s, int stride)
     {
-        Transpose8x8(Avx.LoadVector256(columns), Avx.LoadVector256(columns + 8), Avx.LoadVector256(columns + 16),
-            Avx.LoadVector256(columns + 24), Avx.LoadVector256(columns + 32), Avx.LoadVector256(columns + 40),
-            Avx.LoadVector256(columns + 48), Avx.LoadVector256(columns + 56),
+        Transpose8x8(Avx.LoadVector256(columns) * scale, Avx.LoadVector256(columns + 8) * scale, Avx.LoadVector256(columns + 16) * scale,
+            Avx.LoadVector256(columns + 24) * scale, Avx.LoadVector256(columns + 32) * scale, Avx.LoadVector256(columns + 40) * scale,
+            Avx.LoadVector256(columns + 48) * scale, Avx.LoadVector256(columns + 56) * scale,
             out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
         Avx.Store(s, o0);
         Avx.Store(s + stride, o1);

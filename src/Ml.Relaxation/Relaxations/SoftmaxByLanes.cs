@@ -96,9 +96,9 @@ internal static unsafe class SoftmaxByLanes
             Avx.Store(columns + 8 * j, e);
             sum += e;
         }
+        // y = e / sum, multiplied while transposing back (an overlapping block recomputes the same products).
         var inverse = Vector256.Create(1f) / sum;
-        for (int j = 0; j < k; j++) Avx.Store(columns + 8 * j, Avx.LoadVector256(columns + 8 * j) * inverse);
-        for (int b = 0; b < k; b += 8) Transposition.StoreColumns(columns + 8 * Math.Min(b, k - 8), g + Math.Min(b, k - 8), k);
+        for (int b = 0; b < k; b += 8) Transposition.StoreColumns(columns + 8 * Math.Min(b, k - 8), inverse, g + Math.Min(b, k - 8), k);
 
         if (indices != null)
         {
