@@ -44,7 +44,7 @@ internal static class RowParallel
         if (threads <= 1) return kernel.Run(0, rows);
         // A few chunks per thread, claimed dynamically, so a thread that the OS descheduled does not hold up the call.
         int chunks = (int)Math.Min(Math.Min(rows, 4L * threads), Math.Max(threads, total / RelaxationParallelism.MinElementsPerThread));
-        // The engine's worker pool rather than Parallel.For: no allocation per call, and no thread-pool thread left
+        // The worker pool rather than Parallel.For: no allocation per call, and no thread-pool thread left
         // spinning on one of two cores afterwards. One job object per calling thread and kernel type, reused.
         var job = RowJob<TKernel>.ForThisThread ??= new RowJob<TKernel>();
         job.Kernel = kernel;
