@@ -146,6 +146,7 @@ public static class GumbelSoftmax
             var kernel = new SoftKernel
             {
                 Rng = rng, Start = start, Logits = l, Y = yp, RowTau = t, Tau = tau, K = categories,
+                ByLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread,
                 OneHot = oh, Indices = ix,
             };
             int bad = RowParallel.Run(kernel, rows, categories);
@@ -164,11 +165,12 @@ public static class GumbelSoftmax
         public int* Indices;
         public float Tau;
         public int K;
+        public bool ByLanes;
 
         public int Run(int rowStart, int rowEnd)
         {
             int k = K;
-            if (SoftmaxByLanes.Handles(k)) return RunByLanes(rowStart, rowEnd);
+            if (ByLanes) return RunByLanes(rowStart, rowEnd);
             int block = Math.Max(1, BlockElements / k);
             for (int b = rowStart; b < rowEnd; b += block)
             {

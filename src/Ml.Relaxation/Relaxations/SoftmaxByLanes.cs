@@ -28,6 +28,12 @@ internal static unsafe class SoftmaxByLanes
     /// <summary>Longest row handled here (from 64 categories on, row-wise vector code has no short-row overhead).</summary>
     public const int MaxCategories = 63;
 
+    /// <summary>
+    /// Test hook: samples started on this thread use the row-by-row softmax, as on a machine without AVX2 (e.g. ARM64),
+    /// so that path is tested for these row lengths here too.
+    /// </summary>
+    [ThreadStatic] internal static bool RowsOnThisThread;
+
     /// <summary>Whether rows of <paramref name="categories"/> go through <see cref="Run"/> on this machine (it needs AVX2).</summary>
     public static bool Handles(int categories) => Avx2.IsSupported && Fma.IsSupported && categories >= MinCategories && categories <= MaxCategories;
 

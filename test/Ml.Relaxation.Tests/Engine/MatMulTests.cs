@@ -81,6 +81,41 @@ public class MatMulTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void The_portable_path_matches_the_definition_and_any_thread_count(bool transA, bool transB)
+    {
+        // The kernel and packing a machine without AVX2/FMA (e.g. ARM64) runs, end to end, with edges in every dimension.
+        const int m = 103, k = 300, n = 61;
+        Matrix a = transA ? GradientCheck.Random(k, m, 17) : GradientCheck.Random(m, k, 17);
+        Matrix b = transB ? GradientCheck.Random(n, k, 18) : GradientCheck.Random(k, n, 18);
+        float[]? first = null;
+        try
+        {
+            Gemm.PortableOnThisThread = true;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var c = new float[m * n];
+                Gemm.Run(transA, transB, m, n, k, a.Data, b.Data, c, false, threads);
+                if (first is null)
+                {
+                    first = c;
+                    var result = new Matrix(m, n);
+                    c.CopyTo(result.Data, 0);
+                    AssertClose(Reference(a, b, transA, transB, m, n, k), result, k, "portable");
+                }
+                else Assert.Equal(first, c);
+            }
+        }
+        finally { Gemm.PortableOnThisThread = false; }
+        // The hook did switch paths: separate multiply and add round differently from fused multiply-adds somewhere.
+        var fused = new float[m * n];
+        Gemm.Run(transA, transB, m, n, k, a.Data, b.Data, fused, false, 2);
+        if (GemmKernel.UsesFma) Assert.NotEqual(first, fused);
+    }
+
+    [Theory]
     [InlineData(false, 37)]  // C three tiles wide: rows are split
     [InlineData(true, 37)]
     [InlineData(false, 90)]  // columns are split

@@ -82,6 +82,36 @@ public class GumbelSoftmaxTests
     }
 
     [Theory]
+    [InlineData(8)]
+    [InlineData(10)]
+    [InlineData(17)]
+    [InlineData(63)]
+    public void The_row_by_row_softmax_of_machines_without_AVX2_agrees_with_the_lanes(int k)
+    {
+        const int n = 37;
+        var logits = RandomLogits(n * k, 24);
+        logits[5 * k + 1] = float.NegativeInfinity;
+        var taus = Enumerable.Range(0, n).Select(r => 0.3f + 0.05f * r).ToArray();
+        float[] Run(bool rows, out int[] idx)
+        {
+            var hot = new float[n * k]; var soft = new float[n * k];
+            idx = new int[n];
+            try
+            {
+                SoftmaxByLanes.RowsOnThisThread = rows;
+                GumbelSoftmax.SampleHard(new RandomSource(25), logits, k, taus, hot, idx, soft);
+            }
+            finally { SoftmaxByLanes.RowsOnThisThread = false; }
+            return soft;
+        }
+        var lanes = Run(false, out var laneIdx);
+        var byRows = Run(true, out var rowIdx);
+        Assert.Equal(laneIdx, rowIdx); // the argmax is taken from the same perturbed logits by both
+        for (int i = 0; i < lanes.Length; i++) Assert.True(Math.Abs(lanes[i] - byRows[i]) <= 1e-6, $"element {i}: {lanes[i]} vs {byRows[i]}");
+        if (SoftmaxByLanes.Handles(k)) Assert.NotEqual(lanes, byRows); // the hook switched paths (sums in another order)
+    }
+
+    [Theory]
     [InlineData(10, 5)]   // in a full group of eight rows
     [InlineData(10, 19)]  // in the tail of 21 rows
     [InlineData(5, 11)]

@@ -30,13 +30,19 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// <summary>Products below this many multiply-adds per extra thread run on the caller alone.</summary>
     public const long MinWorkPerThread = 1L << 17;
 
+    /// <summary>
+    /// Test hook: products started on this thread use the portable kernel and packing, as on a machine without
+    /// AVX2/FMA (e.g. ARM64), so that path is tested end to end here too.
+    /// </summary>
+    [ThreadStatic] internal static bool PortableOnThisThread;
+
     /// <summary>Parts per thread, so an idle thread can take a late thread's share.</summary>
     public const int PartsPerThread = 4;
 
     [ThreadStatic] private static Gemm? t_job;
     [ThreadStatic] private static Buffers? t_buffers;
 
-    private bool _transA, _transB, _accumulate, _splitColumns, _packing;
+    private bool _transA, _transB, _accumulate, _splitColumns, _packing, _vector;
     private int _m, _n, _k, _chunks;
     private float[]? _a, _b, _c;
     private float[] _packedA = [];
@@ -62,6 +68,7 @@ internal sealed unsafe class Gemm : IPartitionedWork
         job._c = c;
         job._a = a;
         job._transA = transA;
+        job._vector = GemmKernel.UsesFma && !PortableOnThisThread;
         int parts = job.Plan(threads);
         try
         {
@@ -118,7 +125,7 @@ internal sealed unsafe class Gemm : IPartitionedWork
             for (int q = 0; q < _chunks; q++)
             {
                 int k0 = ChunkStart(q), kc = ChunkStart(q + 1) - k0;
-                GemmPacking.PackA(pa, _transA, _m, _k, i0, i1 - i0, k0, kc, packed + (long)PaddedRows * k0 + (long)i0 * kc);
+                GemmPacking.PackA(pa, _transA, _m, _k, i0, i1 - i0, k0, kc, packed + (long)PaddedRows * k0 + (long)i0 * kc, _vector);
             }
         }
     }
@@ -179,7 +186,7 @@ internal sealed unsafe class Gemm : IPartitionedWork
                 {
                     int k0 = ChunkStart(q), kc = ChunkStart(q + 1) - k0;
                     bool add = _accumulate || q > 0;
-                    GemmPacking.PackB(b, _transB, n, k, k0, kc, jc, nc, packB);
+                    GemmPacking.PackB(b, _transB, n, k, k0, kc, jc, nc, packB, _vector);
                     float* chunkA = packedA + (long)paddedRows * k0;
                     for (int ic = i0; ic < i1; ic += Mc)
                     {
@@ -195,11 +202,11 @@ internal sealed unsafe class Gemm : IPartitionedWork
                                 float* ct = c + (long)(ic + ir) * n + jc + jr;
                                 if (rows == GemmKernel.Mr && cols == GemmKernel.Nr)
                                 {
-                                    GemmKernel.Tile(kc, pa, pb, ct, n, add);
+                                    GemmKernel.Tile(kc, pa, pb, ct, n, add, _vector);
                                     continue;
                                 }
                                 // Edge tile: same arithmetic into a scratch tile, then the same single add or store.
-                                GemmKernel.Tile(kc, pa, pb, tile, GemmKernel.Nr, false);
+                                GemmKernel.Tile(kc, pa, pb, tile, GemmKernel.Nr, false, _vector);
                                 for (int r = 0; r < rows; r++)
                                     for (int s = 0; s < cols; s++)
                                         ct[(long)r * n + s] = add ? ct[(long)r * n + s] + tile[r * GemmKernel.Nr + s] : tile[r * GemmKernel.Nr + s];

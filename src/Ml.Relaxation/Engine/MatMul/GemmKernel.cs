@@ -24,12 +24,13 @@ internal static unsafe class GemmKernel
 
     /// <summary>
     /// Computes the tile and writes it to <paramref name="c"/> (row stride <paramref name="ldc"/>): stored when
-    /// <paramref name="add"/> is false, added to what is there otherwise.
+    /// <paramref name="add"/> is false, added to what is there otherwise. <paramref name="fma"/> picks the AVX2/FMA
+    /// kernel (only where <see cref="UsesFma"/>) or the portable one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile(int kc, float* a, float* b, float* c, int ldc, bool add)
+    public static void Tile(int kc, float* a, float* b, float* c, int ldc, bool add, bool fma)
     {
-        if (UsesFma) TileFma(kc, a, b, c, ldc, add);
+        if (fma) TileFma(kc, a, b, c, ldc, add);
         else TilePortable(kc, a, b, c, ldc, add);
     }
 

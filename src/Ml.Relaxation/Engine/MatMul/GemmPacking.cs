@@ -15,7 +15,7 @@ internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [i0, i0+mc) x k-range [k0, k0+kc) of op(A), where A is row-major [M x K] or, transposed, [K x M].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops from the first call: the first epoch runs at full speed
-    public static void PackA(float* a, bool transA, int m, int k, int i0, int mc, int k0, int kc, float* dst)
+    public static void PackA(float* a, bool transA, int m, int k, int i0, int mc, int k0, int kc, float* dst, bool vector)
     {
         const int mr = GemmKernel.Mr;
         for (int ip = 0; ip < mc; ip += mr, dst += mr * kc)
@@ -29,7 +29,7 @@ internal static unsafe class GemmPacking
                 for (int p = 0; p < kc; p++, src += m)
                     for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
             }
-            else if (rows == mr && Avx.IsSupported)
+            else if (rows == mr && vector)
             {
                 PackRowPanel(a + (long)(i0 + ip) * k + k0, k, kc, dst);
             }
@@ -46,13 +46,13 @@ internal static unsafe class GemmPacking
 
     /// <summary>Packs k-range [k0, k0+kc) x columns [j0, j0+nc) of op(B), where B is row-major [K x N] or, transposed, [N x K].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackB(float* b, bool transB, int n, int k, int k0, int kc, int j0, int nc, float* dst)
+    public static void PackB(float* b, bool transB, int n, int k, int k0, int kc, int j0, int nc, float* dst, bool vector)
     {
         const int nr = GemmKernel.Nr;
         for (int jp = 0; jp < nc; jp += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - jp);
-            if (transB && cols == nr && Avx.IsSupported)
+            if (transB && cols == nr && vector)
             {
                 PackTransposedPanel(b + (long)(j0 + jp) * k + k0, k, kc, dst);
             }
@@ -66,7 +66,7 @@ internal static unsafe class GemmPacking
                     for (int p = 0; p < kc; p++) dst[p * nr + c] = src[p];
                 }
             }
-            else if (cols == nr && Vector256.IsHardwareAccelerated)
+            else if (cols == nr && vector)
             {
                 float* src = b + (long)k0 * n + j0 + jp;
                 for (int p = 0; p < kc; p++, src += n)
