@@ -50,8 +50,14 @@ internal static class RowParallel
         job.Kernel = kernel;
         job.Rows = rows;
         job.FirstBad = int.MaxValue;
-        WorkerPool.Shared.Run(job, chunks, threads);
-        job.Kernel = default; // drop the kernel's references (e.g. the random source)
+        try
+        {
+            WorkerPool.Shared.Run(job, chunks, threads);
+        }
+        finally
+        {
+            job.Kernel = default; // drop the kernel's references (e.g. the random source)
+        }
         return job.FirstBad == int.MaxValue ? -1 : job.FirstBad;
     }
 

@@ -16,9 +16,9 @@ namespace Ml.Relaxation.Relaxations;
 /// </summary>
 /// <remarks>
 /// Every row goes through the same lane code: the row maximum, the argmax (first on ties), the shift and scale
-/// <c>(z - max) / tau</c>, <see cref="VectorMath.ExpNonPositive"/>, and the sum over categories in index order (from
-/// 0, so <c>0 + e_0</c> is exact). A group
-/// of fewer than eight rows is computed in a padded copy, so a row's result does not depend on where a batch was cut.
+/// <c>(z - max) / tau</c>, <see cref="VectorMath.ExpNonPositive"/>, and the sum over categories in index order. A
+/// group of fewer than eight rows is computed in a padded copy, so a row's result does not depend on where a batch
+/// was cut.
 /// </remarks>
 internal static unsafe class SoftmaxByLanes
 {
