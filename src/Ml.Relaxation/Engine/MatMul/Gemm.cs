@@ -39,6 +39,15 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// <summary>Parts per thread, so an idle thread can take a late thread's share.</summary>
     public const int PartsPerThread = 4;
 
+    /// <summary>
+    /// Parts per thread when the packed A is larger than <see cref="PackedAInL2Bytes"/>: every part streams all of the
+    /// packed A once per column block, so fewer, wider parts read it fewer times (1024^3: 4-7% faster than 4 parts).
+    /// </summary>
+    public const int PartsPerThreadLargeA = 2;
+
+    /// <summary>The packed A that stays in a core's L2 cache (half of 512 KiB) across the parts of one thread.</summary>
+    public const long PackedAInL2Bytes = 256 * 1024;
+
     [ThreadStatic] private static Gemm? t_job;
     [ThreadStatic] private static Buffers? t_buffers;
 
@@ -143,7 +152,8 @@ internal sealed unsafe class Gemm : IPartitionedWork
         // Column parts share the packed A and each packs only its own columns of B; row parts would each pack all of B,
         // so rows are split only when C is too narrow to give every thread two tile columns, and then once per thread.
         _splitColumns = panelsN >= 2 * useful;
-        return _splitColumns ? Math.Min(useful * PartsPerThread, panelsN) : Math.Min(useful, panelsM);
+        int perThread = (long)PaddedRows * _k * sizeof(float) > PackedAInL2Bytes ? PartsPerThreadLargeA : PartsPerThread;
+        return _splitColumns ? Math.Min(useful * perThread, panelsN) : Math.Min(useful, panelsM);
     }
 
     /// <inheritdoc/>
