@@ -64,8 +64,10 @@ public static class Concrete
             if (float.IsNegativeInfinity(max)) Checks.ThrowAllMasked(r, nameof(logits));
             double sum = 0;
             for (int k = 0; k < categories; k++) sum += Math.Exp(x[k] - max);
-            float lse = max + (float)Math.Log(sum);
-            for (int k = 0; k < categories; k++) x[k] -= lse;
+            // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds the log-sum to the float spacing of x,
+            // 6e-5 at x = 1000 (logits 50 at tau 0.05), and the samples no longer normalize.
+            float logSum = (float)Math.Log(sum);
+            for (int k = 0; k < categories; k++) x[k] = x[k] - max - logSum;
         }
     }
 

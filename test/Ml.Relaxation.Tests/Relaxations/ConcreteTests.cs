@@ -93,6 +93,25 @@ public class ConcreteTests
     }
 
     [Fact]
+    public void Log_samples_normalize_to_float_accuracy_when_logits_over_tau_are_large()
+    {
+        // Logits of +-50 at tau 0.05 put (l + g) / tau near 1000, where floats are 6e-5 apart: the log-sum must be
+        // subtracted after the shift, or rows stop summing to 1 by far more than float rounding of values near 0.
+        const int n = 2000, k = 2;
+        var logits = new float[n * k];
+        new RandomSource(7).NextUniforms(logits);
+        for (int i = 0; i < logits.Length; i++) logits[i] = 100f * logits[i] - 50f;
+        var x = new float[n * k];
+        Concrete.SampleLog(new RandomSource(8), logits, k, 0.05f, x);
+        for (int r = 0; r < n; r++)
+        {
+            double a = x[2 * r], b = x[2 * r + 1], max = Math.Max(a, b);
+            double logSumExp = max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
+            Assert.True(Math.Abs(logSumExp) <= 1e-6, $"row {r}: log sum y = {logSumExp:R}");
+        }
+    }
+
+    [Fact]
     public void Log_density_is_finite_at_low_temperature_where_linear_samples_round_to_zero()
     {
         const int n = 1000, k = 4;

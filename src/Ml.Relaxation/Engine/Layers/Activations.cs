@@ -60,7 +60,7 @@ public static class Activations
 
     /// <summary>
     /// Log-softmax over each consecutive group of <paramref name="groupSize"/> elements, computed stably as
-    /// <c>x - (max + log sum exp(x - max))</c>; exact where some logits are -infinity (masked), provided one is finite.
+    /// <c>(x - max) - log sum exp(x - max)</c>; exact where some logits are -infinity (masked), provided one is finite.
     /// </summary>
     public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> y, int groupSize)
     {
