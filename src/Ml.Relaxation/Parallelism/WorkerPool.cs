@@ -53,11 +53,18 @@ internal sealed class WorkerPool
         try
         {
             EnsureStarted();
+            // Close the finished job first: a worker that read its state before the fields below change would otherwise
+            // read the new job's work and part count with the old state and claim a part of the new job under the old
+            // state (run twice, counted three times). A closed generation has no claimable part and no seats, so
+            // that claim fails, and only the next generation opens the new job. (A full fence: the field writes below must
+            // not become visible before the closed state, on any memory model.)
+            long closed = (Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, closed << 32 | int.MaxValue);
             _work = work;
             _parts = parts;
             _failure = null;
             Volatile.Write(ref _remaining, parts);
-            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            long generation = closed + 1;
             int helpers = Math.Min(Math.Min(_threads.Length, parts - 1), threads - 1);
             Volatile.Write(ref _seats, generation << 32 | (long)(helpers + 1) << 16 | 1);
             Volatile.Write(ref _state, generation << 32); // publishes the fields above
@@ -99,8 +106,8 @@ internal sealed class WorkerPool
             IPartitionedWork? work = _work;
             int parts = _parts, part = (int)state;
             if (part >= parts || work is null) return;
-            // The claim succeeds only if no part was taken meanwhile; work and parts were read after the state and a new
-            // job cannot be published before this one's parts are all claimed and done, so they belong to this job.
+            // The claim succeeds only if the state is unchanged since work and parts were read after it: a new job first
+            // closes the old state (see Run), so they belong to this job.
             if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
             try
             {

@@ -4,7 +4,7 @@ namespace Ml.Relaxation.Tests.Parallelism;
 
 public class WorkerPoolTests
 {
-    private sealed class CountingWork(int parts) : IPartitionedWork
+    private sealed class CountingWork(int parts, bool spin = true) : IPartitionedWork
     {
         public readonly int[] Runs = new int[parts];
         private int _running;
@@ -18,7 +18,7 @@ public class WorkerPoolTests
             int running = Interlocked.Increment(ref _running);
             for (int seen; running > (seen = Volatile.Read(ref MostAtOnce)) && Interlocked.CompareExchange(ref MostAtOnce, running, seen) != seen;) { }
             Interlocked.Increment(ref Runs[part]);
-            Thread.SpinWait(200);
+            if (spin) Thread.SpinWait(200);
             Interlocked.Decrement(ref _running);
         }
     }
@@ -37,6 +37,31 @@ public class WorkerPoolTests
             }
         }
         await Task.WhenAll(Task.Run(Many), Task.Run(Many), Task.Run(Many));
+    }
+
+    [Fact]
+    public async Task Back_to_back_jobs_from_concurrent_callers_never_run_a_part_twice()
+    {
+        // A worker leaving a finished job could once read the next job's fields with the old state and claim a part of
+        // the new job under it: that part ran twice and the caller then waited forever. Many short jobs of varying
+        // size and thread count make that window likely (it showed within seconds); a watchdog turns a hang into a failure.
+        var pool = new WorkerPool(3);
+        var until = DateTime.UtcNow.AddSeconds(1.5);
+        int jobs = 0;
+        void Many()
+        {
+            for (int j = 0; DateTime.UtcNow < until; j++)
+            {
+                var work = new CountingWork(1 + j % 9, spin: false);
+                pool.Run(work, work.Runs.Length, 1 + j % 4);
+                Assert.All(work.Runs, r => Assert.Equal(1, r));
+                Interlocked.Increment(ref jobs);
+            }
+        }
+        var callers = Task.WhenAll(Task.Run(Many), Task.Run(Many), Task.Run(Many));
+        var finished = await Task.WhenAny(callers, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(finished == callers, $"a job never finished (after {jobs} jobs)");
+        await callers; // rethrows an assertion failure from a caller
     }
 
     private sealed class FailingWork : IPartitionedWork
