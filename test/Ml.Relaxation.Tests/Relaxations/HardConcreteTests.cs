@@ -143,4 +143,28 @@ public class HardConcreteTests
         }
         finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
     }
+
+    [Fact]
+    public void A_large_sample_split_across_threads_allocates_nothing_after_warm_up()
+    {
+        var logAlpha = new float[500];
+        for (int j = 0; j < logAlpha.Length; j++) logAlpha[j] = j / 100f - 2.5f;
+        const int rows = 1000;
+        var z = new float[rows * logAlpha.Length]; var g = new float[z.Length];
+        var rng = new RandomSource(45);
+        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
+        try
+        {
+            RelaxationParallelism.MaxDegreeOfParallelism = 2;
+            for (int i = 0; i < 3; i++) HardConcrete.Sample(rng, logAlpha, rows, z, g);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                HardConcrete.Sample(rng, logAlpha, rows, z, g);
+                HardConcrete.Sample(rng, logAlpha, rows, z, default);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+    }
 }
