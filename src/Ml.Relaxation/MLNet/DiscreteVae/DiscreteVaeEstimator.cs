@@ -31,7 +31,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _context = context;
         _host = environment.Register(nameof(DiscreteVaeEstimator));
-        _options = Snapshot(options);
+        _options = options.Clone();
         try
         {
             Validate(_options);
@@ -43,7 +43,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
     }
 
     /// <summary>The settings this estimator trains with (a copy; changing it does not affect the estimator).</summary>
-    public DiscreteVaeOptions Options => Snapshot(_options);
+    public DiscreteVaeOptions Options => _options.Clone();
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -116,7 +116,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
 
         byte[] graph = Graph(model, _options);
         ITransformer onnx = OnnxEstimator(graph).Fit(input);
-        return new DiscreteVaeTransformer(_host, onnx, model, log.History, graph, Snapshot(_options));
+        return new DiscreteVaeTransformer(_host, onnx, model, log.History, graph, _options.Clone());
     }
 
     private IEstimator<ITransformer> OnnxEstimator(byte[] graph) =>
@@ -163,33 +163,6 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction above 0.");
     }
-
-    private static DiscreteVaeOptions Snapshot(DiscreteVaeOptions o) => new()
-    {
-        FeatureColumnName = o.FeatureColumnName,
-        CodesColumnName = o.CodesColumnName,
-        OneHotColumnName = o.OneHotColumnName,
-        ProbabilitiesColumnName = o.ProbabilitiesColumnName,
-        ReconstructionColumnName = o.ReconstructionColumnName,
-        LatentCount = o.LatentCount,
-        CategoryCount = o.CategoryCount,
-        Latents = o.Latents,
-        EncoderHiddenSizes = o.EncoderHiddenSizes is null ? null! : [.. o.EncoderHiddenSizes],
-        DecoderHiddenSizes = o.DecoderHiddenSizes is null ? null : [.. o.DecoderHiddenSizes],
-        Likelihood = o.Likelihood,
-        Relaxation = o.Relaxation,
-        Temperature = o.Temperature,
-        Prior = o.Prior,
-        Epochs = o.Epochs,
-        BatchSize = o.BatchSize,
-        LearningRate = o.LearningRate,
-        Seed = o.Seed,
-        ValidationFraction = o.ValidationFraction,
-        EarlyStoppingPatience = o.EarlyStoppingPatience,
-        SkipRowsWithMissingValues = o.SkipRowsWithMissingValues,
-        Progress = o.Progress,
-        CancellationToken = o.CancellationToken,
-    };
 
     /// <summary>Turns each epoch report into a <see cref="DiscreteVaeEpoch"/>: logs it, keeps it, feeds the schedule, forwards it.</summary>
     private sealed class EpochLog(IChannel channel, IProgress<DiscreteVaeEpoch>? user, DiscreteVaeModel model, ITemperatureSchedule schedule,

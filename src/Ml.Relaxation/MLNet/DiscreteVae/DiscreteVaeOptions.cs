@@ -92,4 +92,13 @@ public sealed class DiscreteVaeOptions
 
     /// <summary>Cancels <c>Fit</c> between mini-batches (it throws <see cref="OperationCanceledException"/>). Default none.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>An independent copy (arrays copied too), so an estimator is not changed by later edits to these options.</summary>
+    internal DiscreteVaeOptions Clone()
+    {
+        var copy = (DiscreteVaeOptions)MemberwiseClone();
+        copy.EncoderHiddenSizes = EncoderHiddenSizes is null ? null! : [.. EncoderHiddenSizes];
+        copy.DecoderHiddenSizes = DecoderHiddenSizes is null ? null : [.. DecoderHiddenSizes];
+        return copy;
+    }
 }

@@ -29,7 +29,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         _context = context;
         _host = environment.Register(nameof(GatedFeatureSelectorEstimator));
         ArgumentNullException.ThrowIfNull(options);
-        _options = Snapshot(options);
+        _options = options.Clone();
         ValidateOptions(_options, slotCount: null);
     }
 
@@ -215,34 +215,6 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Expected a column name.", option);
     }
-
-    private static GatedFeatureSelectorOptions Snapshot(GatedFeatureSelectorOptions o) => new()
-    {
-        FeatureColumnName = o.FeatureColumnName,
-        LabelColumnName = o.LabelColumnName,
-        OutputColumnName = o.OutputColumnName,
-        Task = o.Task,
-        HiddenSizes = o.HiddenSizes is null ? null! : [.. o.HiddenSizes],
-        MaximumFeatureCount = o.MaximumFeatureCount,
-        L0Strength = o.L0Strength,
-        OutputMode = o.OutputMode,
-        KeptGateValue = o.KeptGateValue,
-        Epochs = o.Epochs,
-        BatchSize = o.BatchSize,
-        LearningRate = o.LearningRate,
-        GateLearningRate = o.GateLearningRate,
-        InitialKeepProbability = o.InitialKeepProbability,
-        GateWarmupFraction = o.GateWarmupFraction,
-        Gamma = o.Gamma,
-        Zeta = o.Zeta,
-        Temperature = o.Temperature,
-        ValidationFraction = o.ValidationFraction,
-        EarlyStoppingPatience = o.EarlyStoppingPatience,
-        Seed = o.Seed,
-        SkipRowsWithMissingValues = o.SkipRowsWithMissingValues,
-        Progress = o.Progress,
-        CancellationToken = o.CancellationToken,
-    };
 
     /// <summary>Logs every epoch to the ML.NET channel and forwards it to the user's progress.</summary>
     private sealed class EpochLog(IChannel channel, IProgress<GatedSelectionEpoch>? user) : IProgress<GatedSelectionEpoch>

@@ -118,4 +118,12 @@ public sealed class GatedFeatureSelectorOptions
 
     /// <summary>Cancels <c>Fit</c> between mini-batches (throws <see cref="OperationCanceledException"/>). Default none.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>An independent copy (arrays copied too), so an estimator is not changed by later edits to these options.</summary>
+    internal GatedFeatureSelectorOptions Clone()
+    {
+        var copy = (GatedFeatureSelectorOptions)MemberwiseClone();
+        copy.HiddenSizes = HiddenSizes is null ? null! : [.. HiddenSizes];
+        return copy;
+    }
 }
