@@ -30,12 +30,38 @@ internal static unsafe class GemmKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile(int kc, float* a, float* b, float* c, int ldc, bool add, bool fma)
     {
-        if (fma) TileFma(kc, a, b, c, ldc, add);
+        if (fma) TileFma<FromPackedPanel>(kc, a, b, Nr, null, c, ldc, add);
         else TilePortable(kc, a, b, c, ldc, add);
     }
 
+    /// <summary>
+    /// The AVX2/FMA tile (only where <see cref="UsesFma"/>) reading B straight from the row-major source
+    /// (<paramref name="ldb"/> floats per row, Nr columns from <paramref name="b"/>) and packing it into
+    /// <paramref name="packedB"/> as it goes, so the first tile of a column panel saves a separate packing pass over B.
+    /// The arithmetic is that of <see cref="Tile"/>.
+    /// </summary>
+    public static void TilePackingB(int kc, float* a, float* b, int ldb, float* packedB, float* c, int ldc, bool add) =>
+        TileFma<FromSourcePackingIt>(kc, a, b, ldb, packedB, c, ldc, add);
+
+    /// <summary>Where the FMA kernel reads B: a compile-time switch, so each variant's loop has no branch.</summary>
+    private interface IBSource
+    {
+        static abstract bool PacksAsItReads { get; }
+    }
+
+    private struct FromPackedPanel : IBSource
+    {
+        public static bool PacksAsItReads => false;
+    }
+
+    private struct FromSourcePackingIt : IBSource
+    {
+        public static bool PacksAsItReads => true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileFma(int kc, float* a, float* b, float* c, int ldc, bool add)
+    private static void TileFma<TSource>(int kc, float* a, float* b, nint ldb, float* packedB, float* c, int ldc, bool add)
+        where TSource : struct, IBSource
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -49,6 +75,12 @@ internal static unsafe class GemmKernel
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 8);
+            if (TSource.PacksAsItReads)
+            {
+                Avx.Store(packedB, b0);
+                Avx.Store(packedB + 8, b1);
+                packedB += Nr;
+            }
             Vector256<float> x = Avx.BroadcastScalarToVector256(a);
             c00 = Fma.MultiplyAdd(x, b0, c00);
             c01 = Fma.MultiplyAdd(x, b1, c01);
@@ -68,7 +100,7 @@ internal static unsafe class GemmKernel
             c50 = Fma.MultiplyAdd(x, b0, c50);
             c51 = Fma.MultiplyAdd(x, b1, c51);
             a += Mr;
-            b += Nr;
+            b += ldb;
         }
         Write(c, c00, c01, add);
         Write(c + ldc, c10, c11, add);

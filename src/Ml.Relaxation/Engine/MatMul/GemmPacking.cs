@@ -26,8 +26,20 @@ internal static unsafe class GemmPacking
             {
                 // op(A)(i, p) = A[p, i]: for each p the Mr values are adjacent in A's row p.
                 float* src = a + (long)k0 * m + i0 + ip;
-                for (int p = 0; p < kc; p++, src += m)
-                    for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
+                if (rows == mr && vector)
+                {
+                    // Six floats per k: one 4-float and one 2-float copy (no read past the six, no write past the panel).
+                    for (int p = 0; p < kc; p++, src += m)
+                    {
+                        Vector128.Store(Vector128.Load(src), dst + p * mr);
+                        *(double*)(dst + p * mr + 4) = *(double*)(src + 4);
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++, src += m)
+                        for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
+                }
             }
             else if (rows == mr && vector)
             {
