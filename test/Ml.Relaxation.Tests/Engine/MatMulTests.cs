@@ -199,4 +199,43 @@ public class MatMulTests
                 Assert.True(Math.Abs(expected - c[i * ldc + j]) < 1e-4, $"({i}, {j}): expected {expected}, got {c[i * ldc + j]}");
             }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public unsafe void Fma_kernel_variants_give_the_full_kernels_bits_and_touch_only_their_rows(bool add)
+    {
+        if (!GemmKernel.UsesFma) return; // the variants exist only for the FMA kernel
+        const int kc = 41, mr = GemmKernel.Mr, nr = GemmKernel.Nr, ldb = 23, ldc = 19;
+        float[] a = GradientCheck.Random(kc, mr, 19).AsSpan().ToArray();
+        float[] source = GradientCheck.Random(kc, ldb, 20).AsSpan().ToArray(); // row-major B, Nr of its columns used
+        float[] b = new float[kc * nr];
+        for (int p = 0; p < kc; p++) Array.Copy(source, p * ldb, b, p * nr, nr);
+        float[] start = GradientCheck.Random(mr, ldc, 21).AsSpan().ToArray();
+        float[] full = (float[])start.Clone(), packing = (float[])start.Clone(), four = (float[])start.Clone();
+        float[] packedB = new float[kc * nr];
+        fixed (float* pa = a, pb = b, ps = source, pp = packedB, c0 = full, c1 = packing, c2 = four)
+        {
+            GemmKernel.Tile(kc, pa, pb, c0, ldc, add, fma: true);
+            GemmKernel.TilePackingB(kc, pa, ps + 2, ldb, pp, c1, ldc, add); // columns 2..17 of the source
+            GemmKernel.TileFourRows(kc, pa, pb, c2, ldc, add);
+        }
+        float[] shifted = new float[kc * nr];
+        for (int p = 0; p < kc; p++) Array.Copy(source, p * ldb + 2, shifted, p * nr, nr);
+        Assert.Equal(shifted, packedB); // the panel it packed on the way
+        var expected = new float[mr * ldc];
+        fixed (float* pa = a, pb = shifted, pc = expected)
+        {
+            Array.Copy(start, expected, start.Length);
+            GemmKernel.Tile(kc, pa, pb, pc, ldc, add, fma: true);
+        }
+        Assert.Equal(expected, packing);
+        for (int i = 0; i < mr; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                float want = i < 4 ? full[i * ldc + j] : start[i * ldc + j]; // rows 4 and 5 untouched
+                Assert.Equal(want, four[i * ldc + j]);
+            }
+        Assert.NotEqual(start, four);
+    }
 }

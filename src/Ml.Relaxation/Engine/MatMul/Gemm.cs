@@ -237,8 +237,15 @@ internal sealed unsafe class Gemm : IPartitionedWork
                                     GemmKernel.Tile(kc, pa, pb, ct, n, add, _vector);
                                     continue;
                                 }
+                                bool fourRows = rows <= 4 && _vector;
+                                if (fourRows && rows == 4 && cols == GemmKernel.Nr)
+                                {
+                                    GemmKernel.TileFourRows(kc, pa, pb, ct, n, add);
+                                    continue;
+                                }
                                 // Edge tile: same arithmetic into a scratch tile, then the same single add or store.
-                                GemmKernel.Tile(kc, pa, pb, tile, GemmKernel.Nr, false, _vector);
+                                if (fourRows) GemmKernel.TileFourRows(kc, pa, pb, tile, GemmKernel.Nr, false);
+                                else GemmKernel.Tile(kc, pa, pb, tile, GemmKernel.Nr, false, _vector);
                                 for (int r = 0; r < rows; r++)
                                     for (int s = 0; s < cols; s++)
                                         ct[(long)r * n + s] = add ? ct[(long)r * n + s] + tile[r * GemmKernel.Nr + s] : tile[r * GemmKernel.Nr + s];

@@ -30,7 +30,7 @@ internal static unsafe class GemmKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile(int kc, float* a, float* b, float* c, int ldc, bool add, bool fma)
     {
-        if (fma) TileFma<FromPackedPanel>(kc, a, b, Nr, null, c, ldc, add);
+        if (fma) TileFma<SixRows>(kc, a, b, Nr, null, c, ldc, add);
         else TilePortable(kc, a, b, c, ldc, add);
     }
 
@@ -41,33 +41,53 @@ internal static unsafe class GemmKernel
     /// The arithmetic is that of <see cref="Tile"/>.
     /// </summary>
     public static void TilePackingB(int kc, float* a, float* b, int ldb, float* packedB, float* c, int ldc, bool add) =>
-        TileFma<FromSourcePackingIt>(kc, a, b, ldb, packedB, c, ldc, add);
+        TileFma<SixRowsPackingB>(kc, a, b, ldb, packedB, c, ldc, add);
 
-    /// <summary>Where the FMA kernel reads B: a compile-time switch, so each variant's loop has no branch.</summary>
-    private interface IBSource
+    /// <summary>
+    /// The first four rows of an AVX2/FMA tile (only where <see cref="UsesFma"/>), for the last row panel when it has
+    /// four rows or fewer: M = 100, 784 and 1024 all leave four, and the full kernel would spend a third of the work
+    /// on the panel's zero rows. Each element's arithmetic is that of <see cref="Tile"/>.
+    /// </summary>
+    public static void TileFourRows(int kc, float* a, float* b, float* c, int ldc, bool add) =>
+        TileFma<FourRows>(kc, a, b, Nr, null, c, ldc, add);
+
+    /// <summary>Compile-time choices of the FMA kernel, so each variant's loop has no branch.</summary>
+    private interface IKernelVariant
     {
-        static abstract bool PacksAsItReads { get; }
+        /// <summary>Rows of the tile computed and written: <see cref="Mr"/> or 4.</summary>
+        static abstract int Rows { get; }
+
+        /// <summary>Whether B is read from the row-major source and packed on the way.</summary>
+        static abstract bool PacksB { get; }
     }
 
-    private struct FromPackedPanel : IBSource
+    private struct SixRows : IKernelVariant
     {
-        public static bool PacksAsItReads => false;
+        public static int Rows => Mr;
+        public static bool PacksB => false;
     }
 
-    private struct FromSourcePackingIt : IBSource
+    private struct SixRowsPackingB : IKernelVariant
     {
-        public static bool PacksAsItReads => true;
+        public static int Rows => Mr;
+        public static bool PacksB => true;
+    }
+
+    private struct FourRows : IKernelVariant
+    {
+        public static int Rows => 4;
+        public static bool PacksB => false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileFma<TSource>(int kc, float* a, float* b, nint ldb, float* packedB, float* c, int ldc, bool add)
-        where TSource : struct, IBSource
+    private static void TileFma<TVariant>(int kc, float* a, float* b, nint ldb, float* packedB, float* c, int ldc, bool add)
+        where TVariant : struct, IKernelVariant
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         // The tile of C is read (or written) only after the loop: start bringing its lines in now, so the stores at
         // the end do not wait on misses (C rows are far apart, a pattern the hardware prefetcher does not follow).
-        for (int r = 0; r < Mr; r++)
+        for (int r = 0; r < TVariant.Rows; r++)
         {
             Sse.Prefetch0(c + (long)r * ldc);
             Sse.Prefetch0(c + (long)r * ldc + Nr - 1);
@@ -75,7 +95,7 @@ internal static unsafe class GemmKernel
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 8);
-            if (TSource.PacksAsItReads)
+            if (TVariant.PacksB)
             {
                 Avx.Store(packedB, b0);
                 Avx.Store(packedB + 8, b1);
@@ -93,12 +113,15 @@ internal static unsafe class GemmKernel
             x = Avx.BroadcastScalarToVector256(a + 3);
             c30 = Fma.MultiplyAdd(x, b0, c30);
             c31 = Fma.MultiplyAdd(x, b1, c31);
-            x = Avx.BroadcastScalarToVector256(a + 4);
-            c40 = Fma.MultiplyAdd(x, b0, c40);
-            c41 = Fma.MultiplyAdd(x, b1, c41);
-            x = Avx.BroadcastScalarToVector256(a + 5);
-            c50 = Fma.MultiplyAdd(x, b0, c50);
-            c51 = Fma.MultiplyAdd(x, b1, c51);
+            if (TVariant.Rows == Mr)
+            {
+                x = Avx.BroadcastScalarToVector256(a + 4);
+                c40 = Fma.MultiplyAdd(x, b0, c40);
+                c41 = Fma.MultiplyAdd(x, b1, c41);
+                x = Avx.BroadcastScalarToVector256(a + 5);
+                c50 = Fma.MultiplyAdd(x, b0, c50);
+                c51 = Fma.MultiplyAdd(x, b1, c51);
+            }
             a += Mr;
             b += ldb;
         }
@@ -106,8 +129,11 @@ internal static unsafe class GemmKernel
         Write(c + ldc, c10, c11, add);
         Write(c + 2 * ldc, c20, c21, add);
         Write(c + 3 * ldc, c30, c31, add);
-        Write(c + 4 * ldc, c40, c41, add);
-        Write(c + 5 * ldc, c50, c51, add);
+        if (TVariant.Rows == Mr)
+        {
+            Write(c + 4 * ldc, c40, c41, add);
+            Write(c + 5 * ldc, c50, c51, add);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
