@@ -32,7 +32,7 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "kernel-peak")
         {
-            KernelPeak.Run();
+            KernelPeak.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
             return;
         }
         if (args.Length > 0 && args[0] == "engine-handoff")

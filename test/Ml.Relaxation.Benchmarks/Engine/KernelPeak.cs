@@ -16,7 +16,12 @@ public static unsafe class KernelPeak
     private const int Kc = 256, Tiles = 100, FmaSteps = 1_000_000;
 
     /// <summary>Prints GFLOP/s of the kernel and of the FMA chains.</summary>
-    public static void Run()
+    public static void Run(int repeats = 1)
+    {
+        for (int i = 0; i < repeats; i++) RunOnce();
+    }
+
+    private static void RunOnce()
     {
         if (!GemmKernel.UsesFma)
         {
