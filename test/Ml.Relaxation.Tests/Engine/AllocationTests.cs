@@ -1,5 +1,6 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Tests.Reliability;
 
 namespace Ml.Relaxation.Tests.Engine;
 
@@ -42,17 +43,6 @@ public class AllocationTests
             adam.Step();
             sgd.Step();
         }
-        for (int i = 0; i < 3; i++) Step();
-        // A per-step allocation shows in every window. A rare one outside the engine may not: queuing the pool's
-        // thread-pool helper can grow the runtime's shared work queue when parallel tests have filled it. So the
-        // assertion needs one clean window of three steps out of five.
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 5 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 3; i++) Step();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Assert.Equal(0, allocated);
+        Allocations.AssertNoneAfterWarmUp(Step);
     }
 }

@@ -1,4 +1,5 @@
 using Ml.Relaxation.Parallelism;
+using Ml.Relaxation.Tests.Reliability;
 
 namespace Ml.Relaxation.Tests.Parallelism;
 
@@ -99,5 +100,47 @@ public class WorkerPoolTests
             most = Math.Max(most, work.MostAtOnce);
         }
         Assert.InRange(most, 1, threads);
+    }
+
+    private sealed class TallyWork(int parts) : IPartitionedWork
+    {
+        public readonly int[] Runs = new int[parts];
+
+        public void RunPart(int part, int count) => Interlocked.Increment(ref Runs[part]);
+    }
+
+    private sealed class BlockingWork(ManualResetEventSlim started, ManualResetEventSlim release) : IPartitionedWork
+    {
+        public void RunPart(int part, int parts)
+        {
+            started.Set();
+            release.Wait();
+        }
+    }
+
+    [Fact]
+    public void A_caller_that_finds_the_pool_busy_runs_its_parts_alone_and_allocates_nothing()
+    {
+        // Tests run in parallel and share the process-wide pool: a caller warmed up on a free pool that then finds it
+        // busy runs every part itself, and must still allocate nothing (the kernels' allocation tests depend on it).
+        var pool = new WorkerPool(1);
+        var work = new TallyWork(4);
+        for (int i = 0; i < 3; i++) pool.Run(work, 4, 2); // warm-up on a free pool
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() => pool.Run(new BlockingWork(started, release), 2, 2)) { IsBackground = true };
+        holder.Start();
+        try
+        {
+            Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the holding job did not start");
+            Allocations.AssertNoneAfterWarmUp(() => pool.Run(work, 4, 2));
+            Assert.All(work.Runs, runs => Assert.True(runs >= 9, $"a part ran {runs} times"));
+            Assert.True(started.IsSet && !release.IsSet); // the pool stayed busy throughout
+        }
+        finally
+        {
+            release.Set();
+            Assert.True(holder.Join(TimeSpan.FromSeconds(30)), "the holding job did not finish");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
+using Ml.Relaxation.Tests.Reliability;
 
 namespace Ml.Relaxation.Tests.Relaxations;
 
@@ -156,14 +157,11 @@ public class HardConcreteTests
         try
         {
             RelaxationParallelism.MaxDegreeOfParallelism = 2;
-            for (int i = 0; i < 3; i++) HardConcrete.Sample(rng, logAlpha, rows, z, g);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
+            Allocations.AssertNoneAfterWarmUp(() =>
             {
                 HardConcrete.Sample(rng, logAlpha, rows, z, g);
                 HardConcrete.Sample(rng, logAlpha, rows, z, default);
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            });
         }
         finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
     }

@@ -12,6 +12,18 @@ public class ReliabilityHelperTests
 {
     private static readonly MLContext Ctx = new(seed: 1);
 
+    // ---- Allocations ----
+
+    [Fact]
+    public void Allocations_passes_code_that_allocates_nothing_and_fails_code_that_allocates_every_call()
+    {
+        var buffer = new float[64];
+        Allocations.AssertNoneAfterWarmUp(() => buffer.AsSpan().Fill(1f));
+        object? kept = null;
+        Assert.ThrowsAny<XunitException>(() => Allocations.AssertNoneAfterWarmUp(() => kept = new float[4]));
+        Assert.NotNull(kept);
+    }
+
     // ---- Determinism ----
 
     private static float[] PartitionedUniforms(int threads)
