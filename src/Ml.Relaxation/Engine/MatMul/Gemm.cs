@@ -6,8 +6,8 @@ namespace Ml.Relaxation.Engine;
 
 /// <summary>
 /// The blocked, packed product behind <see cref="MatMul"/>: C[M x N] (+)= op(A) op(B). First all of op(A) is packed
-/// into micro-panels (for the 100-row products of a training step A is the small operand, and the caller packs it
-/// alone; a large A is packed by all threads, a range of row panels each); then parts, each
+/// into micro-panels (by all threads, a range of row panels each, once A has <see cref="MinParallelPackFloats"/>
+/// floats); then parts, each
 /// owning a range of whole tile columns (or, when C is narrow, tile rows), pack their own slice of op(B) per k-chunk
 /// (an untransposed B as the first row tile reads it, see <see cref="GemmKernel.TilePackingB"/>) and
 /// run the tiles in the GotoBLAS/BLIS order: column blocks of <see cref="Nc"/>, k-chunks of at most

@@ -32,7 +32,7 @@ internal static unsafe class GemmPacking
                     for (int p = 0; p < kc; p++, src += m)
                     {
                         Vector128.Store(Vector128.Load(src), dst + p * mr);
-                        *(double*)(dst + p * mr + 4) = *(double*)(src + 4);
+                        Unsafe.WriteUnaligned(dst + p * mr + 4, Unsafe.ReadUnaligned<long>(src + 4));
                     }
                 }
                 else
