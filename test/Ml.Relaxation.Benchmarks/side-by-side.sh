@@ -10,8 +10,8 @@ dotnet build -c Release test/Ml.Relaxation.Benchmarks >/dev/null || exit 1
 ours="dotnet test/Ml.Relaxation.Benchmarks/bin/Release/net10.0/Ml.Relaxation.Benchmarks.dll"
 bench $ours relax-cpu 2
 bench /usr/bin/python3 test/Ml.Relaxation.Benchmarks/Relaxations/torch_targets.py 2
-bench $ours engine-quick 2
-bench /usr/bin/python3 test/Ml.Relaxation.Benchmarks/Engine/torch_matmul_shapes.py 2
+bench $ours engine-quick 2   # the VAE step and a quick look at the products
+bench /usr/bin/python3 test/Ml.Relaxation.Benchmarks/Engine/matmul_interleaved.py 8 2   # the products against the peer, interleaved
 bench $ours vae-mnist "$epochs" soft 2
 bench /usr/bin/python3 $shared/peers/torch_vae.py "$epochs" soft 100 2
 bench $ours selector-quick 100 5 2

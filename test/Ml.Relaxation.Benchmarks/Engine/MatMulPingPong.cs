@@ -30,7 +30,7 @@ public static class MatMulPingPong
     }
 
     /// <summary>Median seconds per call of samples of about 2 ms each, over a window of about 150 ms.</summary>
-    internal static double WindowMedian(Action product)
+    private static double WindowMedian(Action product)
     {
         long start = Stopwatch.GetTimestamp();
         product();

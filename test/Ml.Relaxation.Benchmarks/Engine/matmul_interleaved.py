@@ -35,5 +35,5 @@ for s, (fma, target) in shapes.items():
     o, q = times[s]
     ratios = sorted(b / a for a, b in zip(o, q))
     print(f"{s:<22}{2 * fma / statistics.median(o) / 1e9:>14.1f}{2 * fma / statistics.median(q) / 1e9:>14.1f}"
-          f"{statistics.median(ratios):>14.2f}   {ratios[0]:.2f}-{ratios[-1]:.2f}    {sum(x >= target for x in ratios)}/{len(ratios)} (>= {target})")
+          f"{statistics.median(ratios):>14.3f}   {ratios[0]:.2f}-{ratios[-1]:.2f}    {sum(x >= target for x in ratios)}/{len(ratios)} (>= {target})")
 ours.stdin.close(); peer.stdin.close(); ours.wait(); peer.wait()

@@ -134,8 +134,7 @@ public class WorkerPoolTests
         {
             Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the holding job did not start");
             Allocations.AssertNoneAfterWarmUp(() => pool.Run(work, 4, 2));
-            Assert.All(work.Runs, runs => Assert.True(runs >= 9, $"a part ran {runs} times"));
-            Assert.True(started.IsSet && !release.IsSet); // the pool stayed busy throughout
+            Assert.All(work.Runs, runs => Assert.True(runs >= 9, $"a part ran {runs} times")); // every part, every call
         }
         finally
         {
