@@ -117,6 +117,46 @@ public class MatMulTests
         MatchesTheDefinitionAtAnyThreadCount(transA, false, m, n, k, a, b, "large A");
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Few_rows_split_into_single_column_parts_give_the_same_result(bool transA, bool transB)
+    {
+        const int m = 100, k = 300, n = 1100; // at most Gemm.Mc rows: 69 parts of one tile column at 2 or more threads
+        Matrix a = transA ? GradientCheck.Random(k, m, 22) : GradientCheck.Random(m, k, 22);
+        Matrix b = transB ? GradientCheck.Random(n, k, 23) : GradientCheck.Random(k, n, 23);
+        MatchesTheDefinitionAtAnyThreadCount(transA, transB, m, n, k, a, b, "few rows, many columns");
+    }
+
+    [Theory]
+    [InlineData(32, 2, 4)]   // 784x100x512 at 2 threads: widest part a quarter of a thread's columns
+    [InlineData(64, 2, 16)]  // 1024^3 at 2 threads
+    [InlineData(32, 2, 1)]   // few rows: single columns
+    [InlineData(49, 3, 5)]
+    [InlineData(200, 8, 7)]
+    [InlineData(4, 2, 1)]
+    public void Column_parts_cover_every_tile_column_once_and_shrink_to_single_columns(int tiles, int threads, int widest)
+    {
+        int[] starts = new int[2]; // grown as needed
+        int parts = Gemm.ColumnParts(tiles, threads, widest, ref starts);
+        Assert.Equal(0, starts[0]);
+        Assert.Equal(tiles, starts[parts]);
+        int previous = int.MaxValue;
+        for (int p = 0; p < parts; p++)
+        {
+            int size = starts[p + 1] - starts[p];
+            Assert.InRange(size, 1, widest);
+            Assert.True(size <= previous, $"part {p} ({size} columns) is wider than the one before ({previous})");
+            previous = size;
+        }
+        // The last parts are single columns, one per thread at least, so a slow thread leaves the others a column at most.
+        for (int p = parts - Math.Min(parts, threads); p < parts; p++) Assert.Equal(1, starts[p + 1] - starts[p]);
+        // No more parts than the widest-part count plus the shrinking tail needs (guided self-scheduling).
+        Assert.True(parts <= (tiles + widest - 1) / widest + 2 * threads * (int)Math.Ceiling(Math.Log(Math.Max(2, tiles))),
+            $"{parts} parts for {tiles} columns");
+    }
+
     /// <summary>Runs the product at 1, 2 and 3 threads: the first result must match the definition, the others its bits.</summary>
     private static float[] MatchesTheDefinitionAtAnyThreadCount(bool transA, bool transB, int m, int n, int k, Matrix a, Matrix b, string what)
     {

@@ -14,8 +14,9 @@ namespace Ml.Relaxation.Engine;
 /// <see cref="KcMax"/> (<see cref="KcMaxFewRows"/> when A has few rows), row blocks of <see cref="Mc"/> (L2), tile
 /// columns (B micro-panel in L1), tile rows.
 /// The k-chunks depend only on the shape, and every tile is computed the same way wherever it lies, so the result does not
-/// depend on the number of threads or parts. There are more parts than threads, so when a worker is late (a busy
-/// machine) the caller takes over its share. Packing buffers and the job object are reused per thread: a call
+/// depend on the number of threads or parts. There are more parts than threads, and column parts shrink towards the
+/// end (see <see cref="ColumnParts"/>), so when a core is slow or a worker late (a busy machine) the other threads take
+/// over its share down to a tile column or two. Packing buffers and the job object are reused per thread: a call
 /// allocates nothing after warm-up.
 /// </summary>
 internal sealed unsafe class Gemm : IPartitionedWork
@@ -45,13 +46,18 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// </summary>
     [ThreadStatic] internal static bool PortableOnThisThread;
 
-    /// <summary>Parts per thread, so an idle thread can take a late thread's share.</summary>
+    /// <summary>
+    /// When op(A) has more rows than <see cref="Mc"/>, the widest column part is a 1/<see cref="PartsPerThread"/> share
+    /// of a thread's tile columns: a part reuses each row block of A from L2 across its columns, so wide parts read A
+    /// fewer times, and the parts after the widest shrink (see <see cref="ColumnParts"/>). With at most Mc rows every
+    /// tile column reads the whole A chunk anyway, so parts are single tile columns.
+    /// </summary>
     public const int PartsPerThread = 4;
 
     /// <summary>
-    /// Parts per thread when the packed A is larger than <see cref="PackedAInL2Bytes"/>: every part streams all of the
-    /// packed A from L3 once per column block, so fewer, wider parts read it fewer times (1024^3: 4-7% faster than 4
-    /// parts).
+    /// <see cref="PartsPerThread"/> when the packed A is larger than <see cref="PackedAInL2Bytes"/>: every part streams
+    /// all of the packed A from L3 once per column block, so fewer, wider parts read it fewer times (1024^3: 4-7% faster
+    /// than 4).
     /// </summary>
     public const int PartsPerThreadLargeA = 2;
 
@@ -67,6 +73,7 @@ internal sealed unsafe class Gemm : IPartitionedWork
 
     private bool _transA, _transB, _accumulate, _splitColumns, _packing, _vector;
     private int _m, _n, _k, _chunks;
+    private int[] _partStarts = new int[64]; // first tile column of each column part, then the end
     private float[]? _a, _b, _c;
     private float[] _packedA = [];
     private GCHandle _packedAHandle;
@@ -170,8 +177,30 @@ internal sealed unsafe class Gemm : IPartitionedWork
         // Column parts share the packed A and each packs only its own columns of B; row parts would each pack all of B,
         // so rows are split only when C is too narrow to give every thread two tile columns, and then once per thread.
         _splitColumns = panelsN >= 2 * useful;
+        if (!_splitColumns) return Math.Min(useful, panelsM);
         int perThread = (long)PaddedRows * _k * sizeof(float) > PackedAInL2Bytes ? PartsPerThreadLargeA : PartsPerThread;
-        return _splitColumns ? Math.Min(useful * perThread, panelsN) : Math.Min(useful, panelsM);
+        int widest = _m <= Mc ? 1 : (panelsN + useful * perThread - 1) / (useful * perThread);
+        return ColumnParts(panelsN, useful, widest, ref _partStarts);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="tiles"/> tile columns into parts for <paramref name="threads"/> threads by guided
+    /// self-scheduling: each part takes ceil(remaining / (2 threads)) tile columns, at most <paramref name="widest"/>, so
+    /// the parts claimed last are a column or two and the threads finish together even when one core runs slower (the
+    /// 2-core VM we measured has spells at half speed). Writes the first tile column of each part and then
+    /// <paramref name="tiles"/> into <paramref name="starts"/> (grown if needed) and returns the number of parts.
+    /// </summary>
+    internal static int ColumnParts(int tiles, int threads, int widest, ref int[] starts)
+    {
+        int parts = 0;
+        for (int done = 0; done < tiles; parts++)
+        {
+            if (parts + 2 > starts.Length) Array.Resize(ref starts, starts.Length * 2);
+            starts[parts] = done;
+            done += Math.Clamp((tiles - done + 2 * threads - 1) / (2 * threads), 1, widest);
+        }
+        starts[parts] = tiles;
+        return parts;
     }
 
     /// <inheritdoc/>
@@ -185,8 +214,15 @@ internal sealed unsafe class Gemm : IPartitionedWork
         int i0 = 0, i1 = _m, j0 = 0, j1 = _n;
         if (parts > 1)
         {
-            if (_splitColumns) Split(_n, GemmKernel.Nr, part, parts, out j0, out j1);
-            else Split(_m, GemmKernel.Mr, part, parts, out i0, out i1);
+            if (_splitColumns)
+            {
+                j0 = _partStarts[part] * GemmKernel.Nr;
+                j1 = Math.Min(_n, _partStarts[part + 1] * GemmKernel.Nr);
+            }
+            else
+            {
+                Split(_m, GemmKernel.Mr, part, parts, out i0, out i1);
+            }
         }
         if (i0 < i1 && j0 < j1) Compute(i0, i1, j0, j1);
     }
