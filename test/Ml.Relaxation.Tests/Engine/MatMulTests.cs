@@ -9,6 +9,7 @@ public class MatMulTests
         { 1, 1, 1 }, { 1, 7, 1 }, { 3, 1, 5 }, { 2, 3, 4 }, { 7, 13, 11 }, { 17, 31, 9 }, { 5, 8, 16 },
         { 6, 17, 24 }, { 13, 5, 33 }, { 31, 97, 47 }, { 65, 129, 67 }, { 100, 37, 200 }, { 7, 300, 3 }, { 101, 263, 23 },
         { 130, 531, 70 }, { 3, 5, 1100 }, { 121, 7, 33 }, { 12, 40, 300 }, { 40, 700, 50 },
+        { 40, 1100, 50 }, // at most Gemm.Mc rows and k above Gemm.KcMaxFewRows: two k-chunks
     };
 
     /// <summary>op(A) op(B) in double from the definition.</summary>

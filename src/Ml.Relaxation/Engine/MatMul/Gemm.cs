@@ -32,10 +32,12 @@ internal sealed unsafe class Gemm : IPartitionedWork
 
     /// <summary>
     /// Longest k-chunk when op(A) has at most <see cref="Mc"/> rows (the 100-row products of a training step). Each B
-    /// micro-panel then serves only one column of row tiles, so it may outgrow L1 and stream from L2; halving the chunks
-    /// halves the passes that read and write C (3-4% faster at 100x784x512, 100x512x256 and A*B^T 100x512x784).
+    /// micro-panel then serves only one column of row tiles, so it may outgrow L1 and stream from L2, while every extra
+    /// chunk is another pass that reads and writes C: 512 instead of 256 was 3-4% faster at 100x784x512, 100x512x256 and
+    /// A*B^T 100x512x784; one chunk of 784 instead of two of 392 at 100x784x512 another 3-4% (1 and 2 threads). The
+    /// per-thread B buffer holds this many rows of <see cref="Nc"/> columns (1 MiB).
     /// </summary>
-    public const int KcMaxFewRows = 512;
+    public const int KcMaxFewRows = 1024;
 
     /// <summary>Products below this many multiply-adds per extra thread run on the caller alone.</summary>
     public const long MinWorkPerThread = 1L << 17;
