@@ -31,7 +31,7 @@ public sealed class GatedFeatureSelectorTransformer : ITransformer
         History = result.History;
         KeptSlotIndices = result.KeptSlots;
         KeptSlotNames = [.. result.KeptSlots.Select(j => slotNames[j])];
-        AppliedGates = GateApplication.ReadGates(applied.First());
+        AppliedGates = GateApplication.ReadGates(GateApplication.Gates(applied));
     }
 
     /// <summary>The input column the gates apply to.</summary>
@@ -82,7 +82,18 @@ public sealed class GatedFeatureSelectorTransformer : ITransformer
     /// <summary>Rows skipped for NaN or infinite values (only with <see cref="GatedFeatureSelectorOptions.SkipRowsWithMissingValues"/>).</summary>
     public long SkippedRows { get; }
 
-    /// <summary>The built-in transformers that hold the gates (a min-max normalizer, then a slot selector in <see cref="GatedOutputMode.KeptSlots"/> mode).</summary>
+    /// <summary>
+    /// The per-slot scores the ONNX export writes as "gate_scores" into the file's metadata, and what they are (see
+    /// <c>mlContext.Relaxation().ConvertToOnnx</c>).
+    /// </summary>
+    internal (IReadOnlyList<float> Scores, string Kind) ExportedGateScores =>
+        (ProbabilityNonZero, "P(z != 0) per slot under the learned Hard Concrete distribution");
+
+    /// <summary>
+    /// The built-in transformers that hold the gates: a size check, a min-max normalizer holding the gates, then a
+    /// slot selector (<see cref="GatedOutputMode.KeptSlots"/>) or NaN-to-0 replacement
+    /// (<see cref="GatedOutputMode.GatedVector"/>), and an export guard (see <c>GateApplication</c> and docs/design.md).
+    /// </summary>
     public TransformerChain<ITransformer> AppliedTransformers => _applied;
 
     /// <inheritdoc/>
