@@ -259,3 +259,23 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
         Assert.Equal(expected.Take(7).SelectMany(r => r), s.Score(scorer, s.X, 0, 7).Get<float>("Features.output"));
     }
 }
+
+/// <summary>The field-level edits of <c>OnnxModelEditor</c>, read back from an exported graph.</summary>
+[Collection(ExportedSelectors.Collection)]
+public sealed class OnnxModelEditorTests(ExportedSelectors s)
+{
+    [Fact]
+    public void Kept_slots_are_gathered_before_they_are_scaled_so_dropped_slots_are_never_scaled()
+    {
+        byte[] onnx = s.Export(s.Selectors[GatedOutputMode.KeptSlots]);
+        var graph = Ml.Relaxation.Onnx.Editing.ProtoField.Parse(Ml.Relaxation.Onnx.Editing.ProtoField.Parse(onnx).Single(f => f.Number == 7).Payload);
+        var nodes = graph.Where(f => f.Number == 1).Select(f => Ml.Relaxation.Onnx.Editing.ProtoField.Parse(f.Payload)).ToList();
+        string[] ops = [.. nodes.Select(n => n.Single(f => f.Number == 4).Text)];
+        Assert.DoesNotContain("GatherElements", ops);
+        Assert.True(Array.IndexOf(ops, "Gather") < Array.IndexOf(ops, "Scaler"), string.Join(", ", ops));
+        var scale = nodes[Array.IndexOf(ops, "Scaler")].Where(f => f.Number == 5).Select(a => Ml.Relaxation.Onnx.Editing.ProtoField.Parse(a.Payload))
+            .Single(a => a.Single(f => f.Number == 1).Text == "scale").Where(f => f.Number == 7).ToList();
+        int values = scale.Sum(f => f.WireType == Ml.Relaxation.Onnx.Editing.ProtoWireType.Fixed32 ? 1 : f.Payload.Length / 4);
+        Assert.Equal(ExportedSelectors.K, values);
+    }
+}

@@ -32,6 +32,7 @@ internal static class PipelineOnnxExport
             bytes = stream.ToArray();
         }
         (bytes, int repaired) = OnnxModelEditor.RepairSlotGathers(bytes);
+        (bytes, _) = OnnxModelEditor.GatherBeforeScale(bytes);
         return OnnxModelEditor.SetMetadata(bytes, SelectorOnnxMetadata.ForPipeline(rewriter.Selectors, repaired));
     }
 

@@ -11,8 +11,8 @@ internal static class OnnxModelEditor
     private const int GraphNode = 1, GraphInitializer = 5, GraphOutput = 12, GraphValueInfo = 13;
     private const int NodeInput = 1, NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeShape = 2, ShapeDim = 1, DimValue = 1;
-    private const int AttributeName = 1, AttributeInt = 3;
-    private const int TensorDims = 1, TensorDataType = 2, TensorName = 8;
+    private const int AttributeName = 1, AttributeInt = 3, AttributeFloats = 7, NodeName = 3;
+    private const int TensorDims = 1, TensorDataType = 2, TensorInt64Data = 7, TensorName = 8;
     private const int EntryKey = 1, EntryValue = 2;
     private const long Int64Type = 7;
 
@@ -84,6 +84,153 @@ internal static class OnnxModelEditor
     }
 
     /// <summary>
+    /// Where a <c>Gather(axis = 1)</c> of k columns reads the output of a <c>Scaler</c> (ai.onnx.ml) that nothing else
+    /// reads, gathers first and scales only those k columns (the scale and offset of the gathered columns): the same
+    /// values, without scaling every slot a selector then drops. Returns the model and the number of pairs swapped.
+    /// </summary>
+    public static (byte[] Model, int Swapped) GatherBeforeScale(byte[] model)
+    {
+        List<ProtoField> modelFields = ProtoField.Parse(model);
+        int graphIndex = modelFields.FindIndex(f => f.Number == ModelGraph);
+        if (graphIndex < 0) throw new InvalidDataException("The ONNX model has no graph.");
+        List<ProtoField> graph = ProtoField.Parse(modelFields[graphIndex].Payload);
+
+        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var initializers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < graph.Count; i++)
+        {
+            if (graph[i].Number == GraphInitializer)
+                initializers[ProtoField.Parse(graph[i].Payload).First(f => f.Number == TensorName).Text] = i;
+            if (graph[i].Number != GraphNode) continue;
+            List<ProtoField> node = ProtoField.Parse(graph[i].Payload);
+            foreach (ProtoField output in node.Where(f => f.Number == NodeOutput)) producers[output.Text] = i;
+            foreach (ProtoField input in node.Where(f => f.Number == NodeInput)) readers[input.Text] = readers.GetValueOrDefault(input.Text) + 1;
+        }
+        foreach (ProtoField output in graph.Where(f => f.Number == GraphOutput))
+        {
+            string name = ProtoField.Parse(output.Payload).First(f => f.Number == ValueInfoName).Text;
+            readers[name] = readers.GetValueOrDefault(name) + 1;
+        }
+
+        var replaced = new Dictionary<int, byte[]>();
+        var retyped = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < graph.Count; i++)
+        {
+            if (graph[i].Number != GraphNode) continue;
+            List<ProtoField> gather = ProtoField.Parse(graph[i].Payload);
+            if (gather.FirstOrDefault(f => f.Number == NodeOpType).Text != "Gather" || AxisOf(gather) != 1) continue;
+            string[] inputs = [.. gather.Where(f => f.Number == NodeInput).Select(f => f.Text)];
+            if (inputs.Length != 2 || readers.GetValueOrDefault(inputs[0]) != 1 || !producers.TryGetValue(inputs[0], out int scalerIndex)
+                || !initializers.TryGetValue(inputs[1], out int indicesIndex)) continue;
+            List<ProtoField> scaler = ProtoField.Parse(graph[scalerIndex].Payload);
+            if (scaler.FirstOrDefault(f => f.Number == NodeOpType).Text != "Scaler") continue;
+            List<ProtoField> indicesTensor = ProtoField.Parse(graph[indicesIndex].Payload);
+            if (ProtoField.Int64s(indicesTensor, TensorDims).Count != 1) continue;
+            long[] kept = [.. ProtoField.Int64s(indicesTensor, TensorInt64Data)];
+            string source = scaler.First(f => f.Number == NodeInput).Text, between = inputs[0];
+            string output = gather.First(f => f.Number == NodeOutput).Text;
+            if (kept.Length == 0 || scaler.Where(f => f.Number == NodeAttribute).Select(a => Subset(a, kept)).Any(a => a is null)) continue;
+
+            // Gather(source) -> between; Scaler(between) -> output, with the kept columns' attributes.
+            replaced[i] = Rebuild(Rebuild(gather, NodeInput, w => w.String(NodeInput, source).String(NodeInput, inputs[1])), NodeOutput,
+                w => w.String(NodeOutput, between));
+            var newScaler = new ProtoMessageWriter();
+            foreach (ProtoField field in scaler)
+            {
+                if (field.Number == NodeInput) newScaler.String(NodeInput, between);
+                else if (field.Number == NodeOutput) newScaler.String(NodeOutput, output);
+                else if (field.Number == NodeAttribute) newScaler.Bytes(NodeAttribute, Subset(field, kept)!);
+                else newScaler.Raw(field.Encoded.Span);
+            }
+            replaced[scalerIndex] = newScaler.ToArray();
+            retyped.Add(between);
+        }
+        if (replaced.Count == 0) return (model, 0);
+
+        // The Gather now feeds the Scaler: the nodes are sorted again so every node follows the producers of its inputs.
+        var newGraph = new ProtoMessageWriter();
+        for (int i = 0; i < graph.Count; i++)
+        {
+            // A value info of the intermediate value still declares all slots: drop it (value infos are optional).
+            if (graph[i].Number == GraphValueInfo && retyped.Contains(ProtoField.Parse(graph[i].Payload).First(f => f.Number == ValueInfoName).Text))
+                continue;
+            if (replaced.TryGetValue(i, out byte[]? payload)) newGraph.Bytes(graph[i].Number, payload);
+            else newGraph.Raw(graph[i].Encoded.Span);
+        }
+        return (Replace(modelFields, graphIndex, ReorderNodes(newGraph.ToArray())), retyped.Count);
+    }
+
+    /// <summary>The graph with its nodes in an order where every node comes after the producers of its inputs.</summary>
+    private static byte[] ReorderNodes(byte[] graphPayload)
+    {
+        List<ProtoField> graph = ProtoField.Parse(graphPayload);
+        var nodes = graph.Where(f => f.Number == GraphNode).ToList();
+        var produced = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int n = 0; n < nodes.Count; n++)
+            foreach (ProtoField output in ProtoField.Parse(nodes[n].Payload).Where(f => f.Number == NodeOutput)) produced[output.Text] = n;
+        var order = new List<int>();
+        var state = new int[nodes.Count]; // 0 new, 1 visiting, 2 done
+        void Visit(int n)
+        {
+            if (state[n] == 2) return;
+            if (state[n] == 1) throw new InvalidDataException("The ONNX graph has a cycle.");
+            state[n] = 1;
+            foreach (ProtoField input in ProtoField.Parse(nodes[n].Payload).Where(f => f.Number == NodeInput))
+                if (produced.TryGetValue(input.Text, out int p)) Visit(p);
+            state[n] = 2;
+            order.Add(n);
+        }
+        for (int n = 0; n < nodes.Count; n++) Visit(n);
+        var writer = new ProtoMessageWriter();
+        int next = 0;
+        foreach (ProtoField field in graph)
+        {
+            if (field.Number == GraphNode) writer.Raw(nodes[order[next++]].Encoded.Span);
+            else writer.Raw(field.Encoded.Span);
+        }
+        return writer.ToArray();
+    }
+
+    /// <summary>A Scaler attribute restricted to the kept columns: per-column float lists are subset, a single value is kept; null if neither.</summary>
+    private static byte[]? Subset(ProtoField attribute, long[] kept)
+    {
+        List<ProtoField> fields = ProtoField.Parse(attribute.Payload);
+        List<float> values = Floats(fields);
+        if (values.Count <= 1) return attribute.Payload.ToArray();
+        if (kept.Any(j => j < 0 || j >= values.Count)) return null;
+        var writer = new ProtoMessageWriter();
+        bool written = false;
+        foreach (ProtoField field in fields)
+        {
+            if (field.Number != AttributeFloats)
+            {
+                writer.Raw(field.Encoded.Span);
+                continue;
+            }
+            if (!written) foreach (long j in kept) writer.Float(AttributeFloats, values[(int)j]);
+            written = true;
+        }
+        return writer.ToArray();
+    }
+
+    private static List<float> Floats(List<ProtoField> attribute)
+    {
+        var values = new List<float>();
+        foreach (ProtoField field in attribute.Where(f => f.Number == AttributeFloats))
+        {
+            if (field.WireType == ProtoWireType.Fixed32)
+            {
+                values.Add(BitConverter.UInt32BitsToSingle((uint)field.Number64));
+                continue;
+            }
+            ReadOnlySpan<byte> packed = field.Payload.Span;
+            for (int p = 0; p + 4 <= packed.Length; p += 4) values.Add(BitConverter.ToSingle(packed[p..(p + 4)]));
+        }
+        return values;
+    }
+
+    /// <summary>
     /// Sets <c>metadata_props</c> entries: an entry whose key is given is replaced, the others are kept, new ones
     /// are appended in the order given.
     /// </summary>
@@ -143,6 +290,8 @@ internal static class OnnxModelEditor
     }
 
     /// <summary>The message with every field numbered <paramref name="number"/> replaced, where the first one stood, by what <paramref name="write"/> writes.</summary>
+    private static byte[] Rebuild(byte[] message, int number, Action<ProtoMessageWriter> write) => Rebuild(ProtoField.Parse(message), number, write);
+
     private static byte[] Rebuild(List<ProtoField> fields, int number, Action<ProtoMessageWriter> write)
     {
         var writer = new ProtoMessageWriter();
