@@ -5,8 +5,8 @@
 #   Here (no GPU needed):   test/Ml.Relaxation.Benchmarks/Gpu/cuda-check.sh prepare
 #       exports the models, inputs and ML.NET's outputs (deploy-export), publishes the checker self-contained for
 #       linux-x64 with Microsoft.ML.OnnxRuntime.Gpu.Linux, runs its CPU path here (the CUDA row then reports why CUDA
-#       is unavailable), and packs everything as .gpu-check/part-* (zstd, at most 60 MiB each: a device call carries
-#       64 MiB). The CUDA provider library alone is 271 MB (186 MB packed), so it takes several calls.
+#       is unavailable), and packs everything as .gpu-check/part-* (zstd, at most 56 MiB each: a device call carries
+#       64 MiB). The CUDA provider library alone is 271 MB (186 MB with zstd -19), so it takes 4 or 5 calls.
 #   On the GPU machine, one device call per part, back to back (each within the machine's 30 s warm window), each
 #   carrying one part and running:
 #       test/Ml.Relaxation.Benchmarks/Gpu/cuda-check.sh receive     (moves the carried part(s) to /tmp/cuda-check)
@@ -26,7 +26,7 @@ prepare)
   dotnet publish "$root/test/Ml.Relaxation.Benchmarks/Gpu/CudaCheck" -c Release -r linux-x64 --self-contained -o "$stage/bundle/checker"
   echo "== CPU path here (CUDA is expected to be unavailable on this machine) =="
   "$stage/bundle/checker/CudaCheck" "$stage/bundle/models" 1 || true
-  tar -C "$stage" -cf - bundle | zstd -T0 "-${ZSTD_LEVEL:-12}" -q | split -b 60M -d - "$stage/part-"
+  tar -C "$stage" -cf - bundle | zstd -T0 "-${ZSTD_LEVEL:-12}" -q | split -b 56M -d - "$stage/part-"
   rm -rf "$stage/bundle"
   ls -l "$stage"
   echo "Carry each of .gpu-check/part-* in its own device call (carry: [\".gpu-check/part-NN\"]), see the header of this script."
