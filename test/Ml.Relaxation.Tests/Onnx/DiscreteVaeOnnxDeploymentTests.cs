@@ -44,6 +44,12 @@ public sealed class DiscreteVaeOnnxDeploymentTests(FittedMixtureVae fitted) : IC
         }
     }
 
+    [OnnxCheckerTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Encoder_and_decoder_pass_the_full_check(bool encoder) =>
+        OnnxChecker.AssertValid(encoder ? fitted.Transformer.GetEncoderOnnx() : fitted.Transformer.GetDecoderOnnx());
+
     [Fact]
     public void Encoder_and_decoder_carry_metadata_that_says_what_they_are()
     {

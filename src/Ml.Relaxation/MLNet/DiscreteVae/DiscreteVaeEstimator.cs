@@ -22,7 +22,7 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// the model file: <c>mlContext.Model.Save</c>/<c>Load</c> round-trips it (the loaded transformer is that built-in
 /// transformer, with the same outputs). Applying it needs the ONNX Runtime native library (package
 /// <c>Microsoft.ML.OnnxRuntime</c>, or <c>.Gpu.Linux</c>/<c>.Windows</c> for <see cref="DiscreteVaeOptions.GpuDeviceId"/>)
-/// in the application. ML.NET's <c>OnnxTransformer</c> keeps the graph in a temporary file while it lives: dispose
+/// in the application. ML.NET's <c>OnnxTransformer</c> reads the graph from a temporary file while it lives: dispose
 /// the fitted <see cref="DiscreteVaeTransformer"/> (and a loaded model) to delete it.
 /// </remarks>
 public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
@@ -57,7 +57,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
         // Column shapes cannot be built outside ML.NET: ask the built-in ONNX estimator, fed a graph with the same
         // outputs (the feature count is not part of a shape, so a one-feature stand-in serves), then dispose the
-        // transformer it holds, which deletes its temporary copy of the graph.
+        // transformer it holds and delete the graph's file.
         var stand = new DiscreteVaeModel(Architecture(_options, featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
         using OnnxGraphFile file = OnnxGraphFile.Write(_context, Graph(stand, _options));
         var estimator = OnnxEstimator(file, gpuDeviceId: null);
@@ -153,7 +153,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         string reason;
         try
         {
-            // Asking ONNX Runtime first spares ML.NET's failed attempt, which leaves its temporary copy of the graph behind.
+            // Asking ONNX Runtime first spares a failing attempt when the native library has no CUDA provider at all.
             reason = OnnxSessionFactory.CudaMissingFromBuild() ?? "";
             if (reason.Length == 0) return OnnxEstimator(graph, device).Fit(input);
         }
