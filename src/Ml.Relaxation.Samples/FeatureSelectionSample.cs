@@ -43,7 +43,7 @@ internal static class FeatureSelectionSample
         var gates = model.OfType<GatedFeatureSelectorTransformer>().Single();
         Console.WriteLine($"  kept: {string.Join(", ", gates.KeptSlotNames)}");
         var last = gates.History[^1];
-        Console.WriteLine($"  {gates.History.Count} epochs; last: training loss {last.TrainingLoss:F4}, validation loss {last.ValidationLoss:F4}, gates open {last.OpenGates}; expected L0 {gates.ExpectedL0:F2}");
+        Console.WriteLine($"  {gates.History.Count} epochs; last: training loss {last.TrainingLoss:F4}, validation loss {last.ValidationLoss:F4}, gates open {last.OpenGates}; stability fits {gates.Statistics.StabilityFits}");
         double ours = Score(ml, task, model.Transform(split.TestSet));
 
         var mutualInformation = ml.Transforms.FeatureSelection.SelectFeaturesBasedOnMutualInformation("Features", slotsInOutput: k)
