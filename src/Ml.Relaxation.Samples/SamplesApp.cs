@@ -118,7 +118,7 @@ internal sealed class SamplesApp
         }
         catch (Exception e)
         {
-            console.Record($"error: {Message(e)}");
+            console.Record(e is OperationCanceledException ? "cancelled." : $"error: {Message(e)}");
             if (e is not (InputError or OperationCanceledException)) console.Record(e.ToString()); // the details stay in run.log
             throw;
         }

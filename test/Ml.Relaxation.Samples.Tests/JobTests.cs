@@ -130,6 +130,19 @@ public sealed class JobTests : IDisposable
         Assert.Equal(one.GetProperty("training").ToString(), two.GetProperty("training").ToString());
     }
 
+    [Fact]
+    public void A_cancelled_run_exits_130_and_keeps_its_log()
+    {
+        using var tool = new SamplesTool { Cancel = new CancellationToken(canceled: true) };
+        tool.Write("animals.csv", CsvFiles.Animals());
+        var result = tool.Run("select", "--data", "animals.csv");
+        Assert.Equal(130, result.ExitCode);
+        Assert.Equal("cancelled.", result.Stderr.Trim());
+        string log = File.ReadAllText(Path.Combine(Assert.Single(tool.RunFolders()), "run.log"));
+        Assert.EndsWith("cancelled.", log.TrimEnd());
+        Assert.DoesNotContain("   at ", log); // a cancellation is no failure: no stack trace in the log either
+    }
+
     // About 2 s (more on a busy machine): the only test of the no-argument job, on its embedded data (569 rows, then
     // one epoch over 1,800 digits).
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
-    public void A_data_error_exits_1_with_one_line()
+    public void A_data_error_exits_1_with_one_line_and_json_output_is_one_document()
     {
         _tool.Write("animals.csv", CsvFiles.Animals());
         var bad = _tool.RunProcess("select", "--data", "animals.csv", "--task", "regression", "--json");
@@ -30,5 +30,11 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal("", bad.Stdout);
         Assert.Single(bad.Stderr.TrimEnd().Split('\n'));
         Assert.Contains("'cat'", bad.Stderr);
+
+        // As a process, standard output is the real one: nothing else (native LightGBM included) may write to it.
+        var json = _tool.RunProcess("select", "--data", "animals.csv", "--epochs", "2", "--k", "1", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal("LightGBM", json.Json().GetProperty("metrics").GetProperty("downstreamModel").GetString());
+        Assert.Contains("gated selector: epoch 2/2", json.Stderr);
     }
 }

@@ -48,11 +48,14 @@ internal sealed class SamplesTool : IDisposable
         return System.IO.Directory.Exists(parent) ? [.. System.IO.Directory.GetDirectories(parent).Order()] : [];
     }
 
+    /// <summary>Cancels runs, as Ctrl+C does.</summary>
+    public CancellationToken Cancel { get; init; }
+
     public ToolResult Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = new SamplesApp(stdout, stderr, Directory, _ => false, Now, CancellationToken.None).Run(args);
+        int code = new SamplesApp(stdout, stderr, Directory, _ => false, Now, Cancel).Run(args);
         return new ToolResult(code, stdout.ToString(), stderr.ToString());
     }
 

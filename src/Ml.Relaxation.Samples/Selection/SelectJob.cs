@@ -82,7 +82,8 @@ internal static class SelectJob
         var kept = scores.Where(s => s.Kept).ToList();
         console.Line($"select: kept {string.Join(", ", kept.Select(s => FormattableString.Invariant($"{s.Name} ({s.Score:F2})")))}");
 
-        // The same downstream model on mutual information's k columns and on all columns.
+        // The held-out metric of the same downstream model on the gated selector's k columns, on mutual information's k
+        // columns, and on all columns.
         clock.Restart();
         string metric = DownstreamModel.MetricName(task);
         double gatedScore = DownstreamModel.Score(ml, task, gated.Transform(test));

@@ -11,7 +11,7 @@ namespace Ml.Relaxation.Samples.Selection;
 /// <param name="Features">Every feature with its score, highest first.</param>
 /// <param name="Metrics">Held-out quality of the downstream model on the kept columns and on the baselines' columns.</param>
 /// <param name="Training">The selector's training history, one entry per epoch.</param>
-/// <param name="Seconds">Wall time of each step.</param>
+/// <param name="Seconds">Wall time of each step (<c>selector</c>: fitting the gated selector and its downstream model).</param>
 /// <param name="Files">Full paths of what the run wrote.</param>
 /// <param name="Warnings">Anything the user should look at.</param>
 internal sealed record SelectSummary(string Command, DataSummary Data, SelectSettings Settings, IReadOnlyList<FeatureScore> Kept, string ScoreName,
