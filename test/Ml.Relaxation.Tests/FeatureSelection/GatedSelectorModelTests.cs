@@ -84,7 +84,7 @@ public class GatedSelectorModelTests
                 var targets = new Matrix(300, 1);
                 for (int i = 0; i < 300; i++) { x[i].CopyTo(features.Row(i)); targets[i, 0] = y[i] ? 1 : 0; }
                 var source = new InMemoryBatchSource(features, targets, batchSize: 64, seed: 9);
-                var settings = new GatedSelectorSettings { MaximumFeatureCount = 5, HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
+                var settings = new GatedSelectorSettings { HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
                 var scaling = new FeatureScaling(new float[40], Enumerable.Repeat(1f, 40).ToArray());
                 return [.. GatedSelectorTrainer.Train(settings, scaling, source, 300).LogAlpha];
             }

@@ -163,10 +163,12 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
             Assert.Equal(selector.KeptSlotNames, JsonSerializer.Deserialize<string[]>(m[p + "kept_slot_names"]));
             Assert.Equal(selector.AppliedGates, JsonSerializer.Deserialize<float[]>(m[p + "gates"]));
         }
-        // The scores are known in memory; a loaded model holds only the built-in transformers.
+        // The scores, in slot order, from memory and from the statistics a loaded model carries.
         string scores = OnnxMetadata.SelectorPrefix + "0.gate_scores";
-        Assert.Equal(selector.ProbabilityNonZero, JsonSerializer.Deserialize<float[]>(fromMemory.Metadata[scores]));
-        Assert.False(fromFile.Metadata.ContainsKey(scores));
+        float[] expected = [.. selector.FeatureScores.OrderBy(f => f.SlotIndex).Select(f => f.Score)];
+        Assert.Equal(expected, JsonSerializer.Deserialize<float[]>(fromMemory.Metadata[scores]));
+        Assert.Equal(expected, JsonSerializer.Deserialize<float[]>(fromFile.Metadata[scores]));
+        Assert.Contains("selection frequency", fromFile.Metadata[OnnxMetadata.SelectorPrefix + "0.gate_score_kind"]);
     }
 
     [Fact]

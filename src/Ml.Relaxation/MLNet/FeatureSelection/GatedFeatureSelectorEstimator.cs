@@ -1,22 +1,26 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
 
 /// <summary>
-/// Learns one Hard Concrete (L0) gate per slot of a feature vector jointly with a small predictor on the label, and
-/// produces a <see cref="GatedFeatureSelectorTransformer"/> that applies the learned deterministic gates. Create it
-/// with <c>mlContext.Relaxation().SelectFeaturesWithGates(...)</c>.
+/// Scores every slot of a feature vector by stability selection over Hard Concrete (L0) gates learned jointly with a
+/// small predictor on the label, keeps the best slots, and produces a <see cref="GatedFeatureSelectorTransformer"/>
+/// that applies the learned deterministic gates. Create it with <c>mlContext.Relaxation().SelectFeaturesWithGates(...)</c>;
+/// <see cref="GatedFeatureSelectorOptions"/> describes the method and every option.
 /// </summary>
 /// <remarks>
-/// Training reads the data through cursors: one pass for the feature statistics (and the class counts), then
-/// shuffled mini-batches per epoch. A part (training or validation) of at most 4,194,304 feature values (16 MB) is
-/// read once and shuffled in memory; a larger one streams through a cursor every epoch with a shuffle pool of 4096
-/// rows. Memory is therefore bounded by max(16 MB, 4096 x slot count floats) per part plus one mini-batch and the
-/// model, whatever the number of rows.
+/// Training reads the data through cursors: one pass for the feature statistics (and the class counts); one pass that
+/// holds the stability fits' rows in memory (all training rows up to 16,777,216 feature values, 64 MB, else a uniform
+/// sample of that size); then the final fit's shuffled mini-batches per epoch. For the final fit a part (training or
+/// validation) of at most 4,194,304 feature values (16 MB) is read once and shuffled in memory; a larger one streams
+/// through a cursor every epoch with a shuffle pool of 4096 rows. Memory is therefore bounded, whatever the number of
+/// rows. The stability fits run in parallel on up to <c>MatMul.MaxDegreeOfParallelism</c> threads; the result is the
+/// same bits at any thread count.
 /// </remarks>
 public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelectorTransformer>
 {
@@ -78,23 +82,64 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         summary.ThrowIfSingleClass();
         var scaling = Scaling(input, columns, summary, task);
         var settings = ToSettings(_options, task, Math.Max(2, summary.ClassCounts.Count), seed);
-        ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}, penalty lambda/N = {4}",
-            summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, settings.L0Strength / summary.Pass.RowsUsed);
+        var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
 
+        // 1. Score every slot by stability selection on (a sample of) the training rows.
+        var (x, y) = StabilitySample.Read(input, columns, slotCount);
+        var design = new StabilityDesign(_options.StabilityRounds, _options.SlotGroups, seed, _options.L0Strength);
+        ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
+            summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);
+        StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, MatMul.MaxDegreeOfParallelism,
+            progress.FitCompleted, _options.CancellationToken);
+
+        // 2. Keep the k best, or every slot at or above the threshold that bounds the expected false selections.
+        int[] ranking = GateSelection.Rank(scores.SelectionFrequency, scores.KeepProbability);
+        float? threshold = _options.MaximumFeatureCount is null
+            ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, slotCount, _options.ExpectedFalseSelections)
+            : null;
+        int[] kept = GateSelection.Select(ranking, scores.SelectionFrequency, _options.MaximumFeatureCount, threshold ?? 0f);
+        if (threshold is float t && scores.SelectionFrequency[ranking[0]] < t)
+            ch.Warning(MessageSensitivity.None, "No slot reached the score threshold {0:G3}; kept the best one. Set MaximumFeatureCount to keep a fixed number.", t);
+        double bound = FalseSelectionBound.ExpectedFalseSelections(scores.MeanSquaredGroupsTimesSelected, slotCount,
+            threshold ?? kept.Min(j => scores.SelectionFrequency[j]));
+        ch.Info(MessageSensitivity.None, "{0} stability fits selected {1:G3} slots on average (held-out loss {2:G4}, own rows {3:G4}); kept {4} of {5} slots; expected false selections <= {6:G3}",
+            scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, slotCount, bound);
+        OverfitWarning.Check(ch, "The stability fits", scores.MeanTrainingLoss, scores.MeanHoldoutLoss);
+
+        // 3. A final fit on the kept slots over all training rows: its history, validation loss and gates.
         var (train, _) = TrainingSources.Create(input, columns, DataPart.Training, summary.Pass.RowsUsed, slotCount);
         long expectedValidation = (long)Math.Ceiling(summary.Pass.RowsRead * _options.ValidationFraction / (1 - _options.ValidationFraction));
         var (validation, validationSkipped) = _options.ValidationFraction > 0
             ? TrainingSources.Create(input, columns, DataPart.Validation, expectedValidation, slotCount)
             : (null, () => 0L);
-        var progress = new EpochLog(ch, _options.Progress);
-        GatedSelectionResult result = GatedSelectorTrainer.Train(settings, scaling, train, summary.Pass.RowsUsed, validation,
-            progress, _options.CancellationToken);
+        var finalSettings = settings with { L0Strength = _options.L0Strength ?? L0StrengthRule.ExtendedBic(summary.Pass.RowsUsed, kept.Length) };
+        GatedFitResult final = GatedSelectorTrainer.Train(finalSettings, scaling.Subset(kept), new ColumnSubsetBatchSource(train, kept),
+            summary.Pass.RowsUsed, validation is null ? null : new ColumnSubsetBatchSource(validation, kept), progress: progress,
+            cancellationToken: _options.CancellationToken);
+        if (final.History.Count > 0 && !float.IsNaN(final.History[^1].ValidationLoss))
+            OverfitWarning.Check(ch, "The final fit", final.TrainingTaskLoss, final.History[^1].ValidationLoss);
         long skipped = summary.Pass.RowsSkipped + validationSkipped();
-        ch.Info(MessageSensitivity.None, "kept {0} of {1} slots; expected L0 {2}", result.KeptSlots.Count, slotCount, result.ExpectedL0);
 
-        var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, [.. result.Gates], _options.OutputMode);
-        return new GatedFeatureSelectorTransformer(applied, result, _options.FeatureColumnName, OutputColumnName,
-            SlotNames(input.Schema[_options.FeatureColumnName], slotCount), task, summary.Pass.RowsUsed, skipped);
+        float[] gates = KeptGates(kept, final.TestTimeGates, slotCount, _options.KeptGateValue);
+        var slotNames = SlotNames(input.Schema[_options.FeatureColumnName], slotCount);
+        int[] keptSlots = [.. Enumerable.Range(0, slotCount).Where(j => gates[j] != 0f)];
+        var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, task,
+            FeatureScoring.Scores(slotNames, scores.SelectionFrequency, scores.KeepProbability, keptSlots), gates,
+            _options.MaximumFeatureCount, threshold, bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
+            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, summary.Pass.RowsUsed, skipped);
+
+        var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, gates, _options.OutputMode);
+        var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, slotCount, statistics);
+        return new GatedFeatureSelectorTransformer(new TransformerChain<ITransformer>([.. carrier, .. applied]), statistics);
+    }
+
+    /// <summary>The multiplier per slot: 0 unless kept; 1 or the final fit's test-time gate (never all 0: the best kept slot then gets 1).</summary>
+    private static float[] KeptGates(int[] kept, float[] finalTestTimeGates, int slotCount, KeptGateValue value)
+    {
+        var gates = new float[slotCount];
+        for (int i = 0; i < kept.Length; i++) gates[kept[i]] = value == KeptGateValue.One ? 1f : finalTestTimeGates[i];
+        if (gates.All(g => g == 0f)) gates[kept[0]] = 1f;
+        return gates;
     }
 
     private static FeatureScaling Scaling(IDataView input, BatchSourceOptions columns, DataSummary summary, GatedSelectionTask task)
@@ -161,9 +206,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         Task = task,
         ClassCount = classCount,
         HiddenSizes = o.HiddenSizes,
-        MaximumFeatureCount = o.MaximumFeatureCount,
-        L0Strength = o.L0Strength,
-        KeptGateValue = o.KeptGateValue,
+        L0Strength = o.L0Strength ?? 1f, // a placeholder: every fit sets its own (see StabilityDesign.L0Strength)
+        HeadWeightDecay = o.HeadWeightDecay,
         Epochs = o.Epochs,
         BatchSize = o.BatchSize,
         LearningRate = o.LearningRate,
@@ -195,10 +239,20 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
                 throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Expected a patience >= 0 (0 disables early stopping).");
             if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0f)
                 throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction > 0.");
-            ToSettings(o, GatedSelectionTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
-            if (slotCount is int d && o.MaximumFeatureCount is int k && k > d)
+            if (o.MaximumFeatureCount is int k && k < 1)
                 throw new ArgumentOutOfRangeException(nameof(o.MaximumFeatureCount), k,
-                    $"Expected k from 1 to the slot count {d} of column '{o.FeatureColumnName}'.");
+                    "k (MaximumFeatureCount) is the number of slots to keep and must be at least 1; set null to keep the slots whose score reaches the threshold.");
+            if (slotCount is int d && o.MaximumFeatureCount is int kk && kk > d)
+                throw new ArgumentOutOfRangeException(nameof(o.MaximumFeatureCount), kk,
+                    $"k (MaximumFeatureCount) = {kk} is more than the {d} slots of column '{o.FeatureColumnName}'; set k to at most {d}.");
+            if (!(o.ExpectedFalseSelections > 0f) || !float.IsFinite(o.ExpectedFalseSelections))
+                throw new ArgumentOutOfRangeException(nameof(o.ExpectedFalseSelections), o.ExpectedFalseSelections,
+                    "Expected a finite number > 0 of noise slots accepted among the kept ones (default 1).");
+            if (o.StabilityRounds < 1)
+                throw new ArgumentOutOfRangeException(nameof(o.StabilityRounds), o.StabilityRounds, "Expected at least 1 round (default 10).");
+            if (o.SlotGroups < 1)
+                throw new ArgumentOutOfRangeException(nameof(o.SlotGroups), o.SlotGroups, "Expected at least 1 slot group (default 2; 1: every fit sees every slot).");
+            ToSettings(o, GatedSelectionTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
         }
         catch (ArgumentException e)
         {
@@ -211,14 +265,24 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Expected a column name.", option);
     }
 
-    /// <summary>Logs every epoch to the ML.NET channel and forwards it to the user's progress.</summary>
-    private sealed class EpochLog(IChannel channel, IProgress<GatedSelectionEpoch>? user) : IProgress<GatedSelectionEpoch>
+    /// <summary>Logs progress to the ML.NET channel and forwards it to the user's progress.</summary>
+    private sealed class ProgressLog(IChannel channel, IProgress<GatedSelectionProgress>? user) : IProgress<GatedSelectionEpoch>
     {
+        private int _epochs;
+
+        public void FitCompleted(int done, int total)
+        {
+            channel.Info(MessageSensitivity.None, "stability fit {0} of {1} done", done, total);
+            user?.Report(new GatedSelectionProgress(GatedSelectionStage.StabilityFits, done, total, null));
+        }
+
         public void Report(GatedSelectionEpoch value)
         {
-            channel.Info(MessageSensitivity.None, "epoch {0}: loss {1:G5}, validation loss {2:G5}, expected L0 {3:G4}, open gates {4}",
+            channel.Info(MessageSensitivity.None, "final fit, epoch {0}: loss {1:G5}, validation loss {2:G5}, expected L0 {3:G4}, open gates {4}",
                 value.Epoch, value.TrainingLoss, value.ValidationLoss, value.ExpectedL0, value.OpenGates);
-            user?.Report(value);
+            user?.Report(new GatedSelectionProgress(GatedSelectionStage.FinalFit, ++_epochs, Epochs, value));
         }
+
+        public int Epochs { get; init; }
     }
 }

@@ -39,6 +39,9 @@ internal static class PipelineOnnxExport
     /// <summary>Rebuilds the transformer tree with exportable steps, threading the data through to know each step's input.</summary>
     private sealed class Rewriter(MLContext context)
     {
+        private const string ScoreKind = "selection frequency (GatedFeatureScore.Score): the share of the stability fits in which "
+            + "the slot's gate ended more likely open than shut";
+
         private (IReadOnlyList<float> Scores, string Kind)? _pendingScores;
         private PendingSelector? _selector;
         private bool _skipSizeCheckDrop;
@@ -50,7 +53,6 @@ internal static class PipelineOnnxExport
             switch (transformer)
             {
                 case GatedFeatureSelectorTransformer selector:
-                    _pendingScores = selector.ExportedGateScores;
                     return Visit(selector.AppliedTransformers, input);
                 case DiscreteVaeTransformer vae:
                     throw new NotSupportedException(DiscreteVaeMessage($"the discrete VAE (columns '{vae.CodesColumnName}', '{vae.OneHotColumnName}', '{vae.ProbabilitiesColumnName}')"));
@@ -70,6 +72,14 @@ internal static class PipelineOnnxExport
             string? added = output.Schema.Count > before.Count ? output.Schema[output.Schema.Count - 1].Name : null;
             if (added is null) return (transformer, output);
 
+            if (transformer is ColumnCopyingTransformer && added.StartsWith(StatisticsColumn.Prefix, StringComparison.Ordinal))
+            {
+                // The selector's statistics ride along in the name of a dropped column (StatisticsColumn), also after Load.
+                var found = new List<GatedSelectorStatistics>();
+                StatisticsColumn.Collect(transformer, before, found);
+                _pendingScores = (found[0].FeatureScores.OrderBy(f => f.SlotIndex).Select(f => f.Score).ToArray(), ScoreKind);
+                return (transformer, output);
+            }
             if (transformer is ApproximatedKernelTransformer && GateApplication.Columns.TryParse(added, "SizeCheck") is not null)
             {
                 _skipSizeCheckDrop = true;

@@ -22,6 +22,28 @@ public sealed class FeatureScaling
         TargetInverseStd = targetStd > 0f && float.IsFinite(targetStd) ? 1f / targetStd : 1f;
     }
 
+    /// <summary>The scaling of the slots <paramref name="slots"/>, in that order (the target's scaling unchanged).</summary>
+    public FeatureScaling Subset(ReadOnlySpan<int> slots)
+    {
+        var mean = new float[slots.Length];
+        var inverseStd = new float[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            mean[i] = _mean[slots[i]];
+            inverseStd[i] = _inverseStd[slots[i]];
+        }
+        return new FeatureScaling(mean, inverseStd, TargetMean, TargetInverseStd, inverse: true);
+    }
+
+    private FeatureScaling(float[] mean, float[] inverseStd, float targetMean, float targetInverseStd, bool inverse)
+    {
+        _ = inverse; // distinguishes this constructor: the arrays are taken as they are
+        _mean = mean;
+        _inverseStd = inverseStd;
+        TargetMean = targetMean;
+        TargetInverseStd = targetInverseStd;
+    }
+
     /// <summary>Slot count.</summary>
     public int FeatureCount => _mean.Length;
 

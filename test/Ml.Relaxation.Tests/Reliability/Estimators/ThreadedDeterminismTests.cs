@@ -36,14 +36,15 @@ public sealed class ThreadedDeterminismTests
     [Fact]
     public void Gated_selector_fit_is_bit_identical_at_one_and_two_threads_with_threaded_kernels()
     {
-        // Batch 128 x 512 slots x 32 hidden: 2M multiply-adds per product; 128 x 512 = 64K Hard Concrete gates per batch.
+        // Batch 128 x 512 slots x 32 hidden in the final fit (2M multiply-adds per product; 64K Hard Concrete gates per batch),
+        // and parallel stability fits of 256 slots each.
         var ctx = new MLContext(seed: 1);
         IDataView data = BadData.Clean(ctx, 512, LabelTask.BinaryClassification, rows: 600);
-        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = 10, Epochs = 2, Seed = 3, ValidationFraction = 0 };
+        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = 10, Epochs = 2, StabilityRounds = 2, Seed = 3, ValidationFraction = 0 };
         Determinism.AssertBitIdentical(threads => Determinism.AtThreads(threads, () =>
         {
             var t = new MLContext(seed: 1).Relaxation().SelectFeaturesWithGates(options).Fit(data);
-            return (IReadOnlyList<float>)[.. t.LogAlpha, .. t.AppliedGates, .. t.History.Select(e => e.TrainingLoss)];
+            return (IReadOnlyList<float>)[.. t.FeatureScores.SelectMany(f => new[] { f.SlotIndex, f.Score, f.KeepProbability }), .. t.AppliedGates, .. t.History.Select(e => e.TrainingLoss)];
         }));
     }
 }
