@@ -161,7 +161,10 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
             Assert.Equal(selector.KeptSlotIndices.Count.ToString(), m[p + "k"]);
             Assert.Equal(selector.KeptSlotIndices, JsonSerializer.Deserialize<int[]>(m[p + "kept_slot_indices"]));
             Assert.Equal(selector.KeptSlotNames, JsonSerializer.Deserialize<string[]>(m[p + "kept_slot_names"]));
-            Assert.Equal(selector.AppliedGates, JsonSerializer.Deserialize<float[]>(m[p + "gates"]));
+            // the multipliers the graph applies: the gate normalizer's scales, within 1 ulp of AppliedGates
+            float[] gates = JsonSerializer.Deserialize<float[]>(m[p + "gates"])!;
+            Assert.Equal(selector.AppliedGates.Count, gates.Length);
+            for (int j = 0; j < gates.Length; j++) Assert.Equal(selector.AppliedGates[j], gates[j], 2e-7f * selector.AppliedGates[j]);
         }
         // The scores, in slot order, from memory and from the statistics a loaded model carries.
         string scores = OnnxMetadata.SelectorPrefix + "0.gate_scores";
