@@ -28,9 +28,7 @@ public sealed class DiscreteVaeOnnxDeploymentTests(FittedMixtureVae fitted) : IC
         IDataView output = transformer.Transform(fitted.View);
         long[][] codes = [.. output.GetColumn<long[]>("Codes")];
         float[][] probabilities = [.. output.GetColumn<float[]>("Probabilities")];
-        byte[] encoder = transformer.GetEncoderOnnx();
-        if (OnnxChecker.Available) OnnxChecker.AssertValid(encoder);
-        using var scorer = new OnnxScorer(encoder);
+        using var scorer = new OnnxScorer(transformer.GetEncoderOnnx());
         float[][] rows = Rows;
         foreach (int batch in new[] { 1, 7, 1000 })
         {
@@ -54,7 +52,6 @@ public sealed class DiscreteVaeOnnxDeploymentTests(FittedMixtureVae fitted) : IC
     public void Encoder_and_decoder_carry_metadata_that_says_what_they_are()
     {
         byte[] decoder = fitted.Transformer.GetDecoderOnnx();
-        if (OnnxChecker.Available) OnnxChecker.AssertValid(decoder);
         using var encoderScorer = new OnnxScorer(fitted.Transformer.GetEncoderOnnx());
         using var decoderScorer = new OnnxScorer(decoder);
         Assert.Equal(OnnxMetadata.DiscreteVaeEncoderKind, encoderScorer.Metadata[OnnxMetadata.Kind]);

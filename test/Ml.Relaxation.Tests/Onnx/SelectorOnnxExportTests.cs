@@ -46,15 +46,13 @@ public sealed class ExportedSelectors
     public Dictionary<GatedOutputMode, GatedFeatureSelectorTransformer> Selectors { get; } = [];
     public Dictionary<GatedOutputMode, ITransformer> Pipelines { get; } = [];
 
-    /// <summary>Converts with <c>mlContext.Relaxation().ConvertToOnnx</c> and runs the reference checker where it is installed.</summary>
+    /// <summary>Converts with <c>mlContext.Relaxation().ConvertToOnnx</c> (<see cref="OnnxCheckerTests"/> checks every kind of graph).</summary>
     public byte[] Export(ITransformer model, DataViewSchema? schema = null)
     {
         using var stream = new MemoryStream();
         if (schema is null) Context.Relaxation().ConvertToOnnx(model, Data, stream);
         else Context.Relaxation().ConvertToOnnx(model, schema, stream);
-        byte[] onnx = stream.ToArray();
-        if (OnnxChecker.Available) OnnxChecker.AssertValid(onnx);
-        return onnx;
+        return stream.ToArray();
     }
 
     /// <summary>Scores rows [first, first + count) with ONNX Runtime on the CPU.</summary>
@@ -278,8 +276,18 @@ public sealed class OnnxCheckerTests(ExportedSelectors s)
     [InlineData("pipeline KeptSlots")]
     [InlineData("pipeline GatedVector")]
     [InlineData("ML.NET mutual information selector")]
+    [InlineData("loaded pipeline GatedVector")]
     public void Every_exported_graph_passes_the_full_check(string what)
     {
+        if (what.StartsWith("loaded"))
+        {
+            using var zip = new MemoryStream();
+            s.Context.Model.Save(s.Pipelines[GatedOutputMode.GatedVector], s.Data.Schema, zip);
+            zip.Position = 0;
+            ITransformer loaded = new MLContext(seed: 1).Model.Load(zip, out DataViewSchema schema);
+            OnnxChecker.AssertValid(s.Export(loaded, schema));
+            return;
+        }
         ITransformer model = what switch
         {
             "ML.NET mutual information selector" =>
