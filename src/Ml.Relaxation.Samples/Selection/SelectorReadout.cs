@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.FeatureSelection;
 
 namespace Ml.Relaxation.Samples.Selection;
@@ -23,7 +24,10 @@ internal static class SelectorReadout
     public static IReadOnlyList<FeatureScore> Scores(GatedFeatureSelectorTransformer selector, IReadOnlyList<string> slotNames) =>
         [.. selector.FeatureScores.Select(f => new FeatureScore(f.SlotIndex, slotNames[f.SlotIndex], f.Score, f.IsKept))];
 
-    /// <summary>Writes <paramref name="model"/> (the selector and the downstream model) as an ONNX graph.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/> (the selector and the downstream model) as an ONNX graph that scores batches
+    /// (ML.NET's plain <c>ConvertToOnnx</c> refuses a pipeline with the selector).
+    /// </summary>
     public static void ExportOnnx(MLContext ml, ITransformer model, IDataView inputSample, Stream destination) =>
-        ml.Model.ConvertToOnnx(model, inputSample, destination);
+        ml.Relaxation().ConvertToOnnx(model, inputSample, destination);
 }

@@ -56,7 +56,8 @@ internal static class VaeJob
 
         var history = new List<DiscreteVaeEpoch>();
         var clock = Stopwatch.StartNew();
-        DiscreteVaeTransformer model = console.Train("discrete VAE", request.Epochs, progress =>
+        // Disposing deletes the temporary file ML.NET's OnnxTransformer reads the encoder from (the reloaded model's too).
+        using DiscreteVaeTransformer model = console.Train("discrete VAE", request.Epochs, progress =>
         {
             var options = new DiscreteVaeOptions
             {
@@ -95,6 +96,7 @@ internal static class VaeJob
         string zip = folder.File("discrete-vae.zip"), encoder = folder.File("encoder.onnx"), decoder = folder.File("decoder.onnx");
         ml.Model.Save(model, train.Schema, zip);
         var reloaded = new MLContext(seed: request.Seed).Model.Load(zip, out _);
+        using var disposeReloaded = reloaded as IDisposable;
         bool identical = FirstCodes(model.Transform(test), model.CodesColumnName).Zip(FirstCodes(reloaded.Transform(test), model.CodesColumnName))
             .All(p => p.First.SequenceEqual(p.Second));
         if (!identical) warnings.Add("The reloaded model gives different codes from the trained one.");

@@ -49,7 +49,7 @@ public sealed class DiscreteVaeReliabilityTests
             try
             {
                 var ctx = new MLContext(seed: 1);
-                DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
+                using DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
                 return [.. t.Model.Parameters.SelectMany(p => p.Value)];
             }
             finally

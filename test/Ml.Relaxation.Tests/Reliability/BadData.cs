@@ -113,6 +113,7 @@ public static class BadData
             Assert.Fail($"crashed with {e.GetType().Name}: {e.Message}");
             return;
         }
+        using var dispose = model as IDisposable; // e.g. ML.NET's OnnxTransformer keeps a temporary file
         AssertOutputsFinite(model, clean, "clean data");
         if (!badCase.HasNonFiniteValues) AssertOutputsFinite(model, badCase.Data, "its own data");
     }

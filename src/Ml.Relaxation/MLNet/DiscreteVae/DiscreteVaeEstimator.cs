@@ -1,9 +1,12 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.MLNet.OnnxExport;
 using Ml.Relaxation.Models.DiscreteVae;
 using Ml.Relaxation.Onnx;
+using Ml.Relaxation.Onnx.Runtime;
 using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.MLNet.DiscreteVae;
@@ -18,7 +21,9 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// The fitted encoder runs as an ONNX graph inside ML.NET's own <c>OnnxTransformer</c>, which stores the graph in
 /// the model file: <c>mlContext.Model.Save</c>/<c>Load</c> round-trips it (the loaded transformer is that built-in
 /// transformer, with the same outputs). Applying it needs the ONNX Runtime native library (package
-/// <c>Microsoft.ML.OnnxRuntime</c>) in the application.
+/// <c>Microsoft.ML.OnnxRuntime</c>, or <c>.Gpu.Linux</c>/<c>.Windows</c> for <see cref="DiscreteVaeOptions.GpuDeviceId"/>)
+/// in the application. ML.NET's <c>OnnxTransformer</c> reads the graph from a temporary file while it lives: dispose
+/// the fitted <see cref="DiscreteVaeTransformer"/> (and a loaded model) to delete it.
 /// </remarks>
 public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
 {
@@ -51,9 +56,16 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
         // Column shapes cannot be built outside ML.NET: ask the built-in ONNX estimator, fed a graph with the same
-        // outputs (the feature count is not part of a shape, so a one-feature stand-in serves).
+        // outputs (the feature count is not part of a shape, so a one-feature stand-in serves), then dispose the
+        // transformer it holds and delete the graph's file.
         var stand = new DiscreteVaeModel(Architecture(_options, featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
-        return OnnxEstimator(Graph(stand, _options)).GetOutputSchema(inputSchema);
+        using OnnxGraphFile file = OnnxGraphFile.Write(_context, Graph(stand, _options));
+        var estimator = OnnxEstimator(file, gpuDeviceId: null);
+        SchemaShape shape = estimator.GetOutputSchema(inputSchema);
+        var standInput = new DataViewSchema.Builder();
+        standInput.AddColumn(_options.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, 1));
+        ((IDisposable)estimator.Fit(new SchemaOnlyDataView(standInput.ToSchema()))).Dispose();
+        return shape;
     }
 
     /// <inheritdoc/>
@@ -115,18 +127,60 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         if (learned is not null) _ = model.Temperature; // reading it leaves the final learned value in the caller's schedule
 
         byte[] graph = Graph(model, _options);
-        ITransformer onnx = OnnxEstimator(graph).Fit(input);
-        return new DiscreteVaeTransformer(_host, onnx, model, log.History, graph, _options.Clone());
+        var file = OnnxGraphFile.Write(_context, graph);
+        try
+        {
+            ITransformer onnx = FitOnnx(file, input, ch);
+            return new DiscreteVaeTransformer(_host, onnx, file, model, log.History, graph, _options.Clone());
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
-    private IEstimator<ITransformer> OnnxEstimator(byte[] graph) =>
-        _context.Transforms.ApplyOnnxModel(OutputColumnNames(_options), [_options.FeatureColumnName], new MemoryStream(graph));
+    private IEstimator<ITransformer> OnnxEstimator(OnnxGraphFile file, int? gpuDeviceId) =>
+        _context.Transforms.ApplyOnnxModel(OutputColumnNames(_options), [_options.FeatureColumnName], file.Path, gpuDeviceId, fallbackToCpu: false);
+
+    /// <summary>
+    /// The built-in ONNX transformer, on the GPU when asked for. ML.NET's own fallback catches only ONNX Runtime's
+    /// errors, not the <see cref="EntryPointNotFoundException"/> of a CPU-only native package, so both are handled here.
+    /// </summary>
+    private ITransformer FitOnnx(OnnxGraphFile graph, IDataView input, IChannel ch)
+    {
+        if (_options.GpuDeviceId is not int device) return OnnxEstimator(graph, null).Fit(input);
+        string reason;
+        try
+        {
+            // Asking ONNX Runtime first spares a failing attempt when the native library has no CUDA provider at all.
+            reason = OnnxSessionFactory.CudaMissingFromBuild() ?? "";
+            if (reason.Length == 0) return OnnxEstimator(graph, device).Fit(input);
+        }
+        catch (Exception e) when (CudaFailure(e) is Exception cause)
+        {
+            reason = cause.Message.Split('\n')[0].Trim();
+        }
+        string what = $"CUDA (device {device}) was requested for the discrete VAE's encoder but cannot be used: {reason}";
+        if (!_options.FallbackToCpu)
+            throw _host.Process(new InvalidOperationException($"{what}. The application needs Microsoft.ML.OnnxRuntime.Gpu.Linux (or .Windows) "
+                + "instead of Microsoft.ML.OnnxRuntime, and CUDA 13 with cuDNN 9 on the library path; or set FallbackToCpu."));
+        ch.Warning(MessageSensitivity.None, "{0}; running it on the CPU instead.", what);
+        return OnnxEstimator(graph, null).Fit(input);
+    }
+
+    private static Exception? CudaFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is EntryPointNotFoundException or DllNotFoundException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException) return x;
+        return null;
+    }
 
     internal static string[] OutputColumnNames(DiscreteVaeOptions o) =>
         [o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, .. o.ReconstructionColumnName is string r ? [r] : Array.Empty<string>()];
 
-    private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeOnnxExport.Encoder(model, o.FeatureColumnName,
-        o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName);
+    private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeTransformer.WithOptions(DiscreteVaeOnnxExport.Encoder(model,
+        o.FeatureColumnName, o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName), o);
 
     private static DiscreteVaeArchitecture Architecture(DiscreteVaeOptions o, int featureCount) => new()
     {
@@ -160,6 +214,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "Expected a validation fraction in [0, 1).");
         if (o.EarlyStoppingPatience < 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Expected 0 (off) or a positive patience.");
+        if (o.GpuDeviceId < 0) throw new ArgumentOutOfRangeException(nameof(o.GpuDeviceId), o.GpuDeviceId, "Expected a CUDA device index >= 0, or null for the CPU.");
         if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction above 0.");
     }

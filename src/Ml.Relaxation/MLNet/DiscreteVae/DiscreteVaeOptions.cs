@@ -87,6 +87,21 @@ public sealed class DiscreteVaeOptions
     /// <summary>false (default): a row with a NaN or infinite feature is an error; true: such rows are skipped.</summary>
     public bool SkipRowsWithMissingValues { get; set; }
 
+    /// <summary>
+    /// The CUDA device that the fitted transformer runs its ONNX encoder on (ML.NET's <c>ApplyOnnxModel</c>
+    /// <c>gpuDeviceId</c>); null (default) runs it on the CPU. CUDA needs the application to reference
+    /// <c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c> or <c>.Windows</c> instead of <c>Microsoft.ML.OnnxRuntime</c>, and CUDA 13
+    /// with cuDNN 9 on the machine. Training does not use the GPU.
+    /// </summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>
+    /// With <see cref="GpuDeviceId"/>: true (default) runs the encoder on the CPU, with one warning in <c>MLContext.Log</c>,
+    /// when CUDA cannot be used; false makes <c>Fit</c> throw <see cref="InvalidOperationException"/> instead. (Unlike
+    /// ML.NET's own <c>fallbackToCpu</c>, this also covers an application that ships the CPU-only native package.)
+    /// </summary>
+    public bool FallbackToCpu { get; set; } = true;
+
     /// <summary>Receives one report per epoch; null (default) for none. Epochs are also logged to <c>MLContext.Log</c>.</summary>
     public IProgress<DiscreteVaeEpoch>? Progress { get; set; }
 

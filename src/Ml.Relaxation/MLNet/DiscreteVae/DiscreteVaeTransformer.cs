@@ -4,7 +4,9 @@ using Microsoft.ML.Runtime;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.DiscreteVae;
+using System.Text.Json;
 using Ml.Relaxation.Onnx;
+using Ml.Relaxation.Onnx.Editing;
 
 namespace Ml.Relaxation.MLNet.DiscreteVae;
 
@@ -17,22 +19,27 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// <remarks>
 /// The columns are computed by ML.NET's built-in <c>OnnxTransformer</c> running this model's encoder graph (see
 /// <see cref="GetEncoderOnnx"/>); saving writes that transformer, so <c>mlContext.Model.Load</c> gives it back, with
-/// the same outputs, rather than this type. <c>mlContext.Model.ConvertToOnnx</c> cannot export that transformer: ship
-/// <see cref="GetEncoderOnnx"/> (and <see cref="GetDecoderOnnx"/>) to ONNX Runtime instead. Feature values are not
-/// checked at transform time: a NaN feature gives NaN probabilities.
+/// the same outputs, rather than this type. <c>mlContext.Model.ConvertToOnnx</c> cannot export that transformer (it
+/// fails with ML.NET's generic "can not be fully converted"; ML.NET offers no hook for a better message, and
+/// <c>mlContext.Relaxation().ConvertToOnnx</c> says what to do): ship <see cref="GetEncoderOnnx"/> (and
+/// <see cref="GetDecoderOnnx"/>) to ONNX Runtime instead, for instance with <see cref="Onnx.Runtime.OnnxScorer"/>.
+/// ML.NET's <c>OnnxTransformer</c> reads the graph from a temporary file while it lives: <see cref="Dispose"/> deletes
+/// it (and a model loaded with <c>Model.Load</c> deletes its own copy when disposed). Feature values are not checked at transform time: a NaN feature gives NaN probabilities.
 /// </remarks>
-public sealed class DiscreteVaeTransformer : ITransformer
+public sealed class DiscreteVaeTransformer : ITransformer, IDisposable
 {
     private readonly IHost _host;
     private readonly ITransformer _onnx;
+    private readonly OnnxGraphFile _graphFile;
     private readonly byte[] _encoderGraph;
     private readonly DiscreteVaeOptions _options;
 
-    internal DiscreteVaeTransformer(IHost host, ITransformer onnx, DiscreteVaeModel model, IReadOnlyList<DiscreteVaeEpoch> history,
+    internal DiscreteVaeTransformer(IHost host, ITransformer onnx, OnnxGraphFile graphFile, DiscreteVaeModel model, IReadOnlyList<DiscreteVaeEpoch> history,
         byte[] encoderGraph, DiscreteVaeOptions options)
     {
         _host = host;
         _onnx = onnx;
+        _graphFile = graphFile;
         Model = model;
         History = history;
         _encoderGraph = encoderGraph;
@@ -61,11 +68,39 @@ public sealed class DiscreteVaeTransformer : ITransformer
     /// <summary>The reconstruction column (vector of D Single), or null when none is produced.</summary>
     public string? ReconstructionColumnName => _options.ReconstructionColumnName;
 
-    /// <summary>The encoder as an ONNX model (IR 8, opset 17) whose input and outputs carry this transformer's column names.</summary>
+    /// <summary>
+    /// The encoder as an ONNX model (IR 8, opset 17) whose input and outputs carry this transformer's column names,
+    /// with metadata (<see cref="OnnxMetadata"/>: kind, L, K, likelihood, layer sizes, the estimator's options, producer
+    /// and version).
+    /// </summary>
     public byte[] GetEncoderOnnx() => (byte[])_encoderGraph.Clone();
 
-    /// <summary>The decoder as an ONNX model: input <c>Latent</c> [N x L*K] (one-hot codes), output <c>Reconstruction</c> [N x D].</summary>
-    public byte[] GetDecoderOnnx() => DiscreteVaeOnnxExport.Decoder(Model);
+    /// <summary>The decoder as an ONNX model: input <c>Latent</c> [N x L*K] (one-hot codes), output <c>Reconstruction</c> [N x D]; metadata as the encoder's.</summary>
+    public byte[] GetDecoderOnnx() => WithOptions(DiscreteVaeOnnxExport.Decoder(Model), _options);
+
+    /// <summary>Releases ML.NET's <c>OnnxTransformer</c> (its ONNX Runtime session) and deletes the temporary file it reads the encoder graph from.</summary>
+    public void Dispose()
+    {
+        (_onnx as IDisposable)?.Dispose();
+        _graphFile.Dispose();
+    }
+
+    /// <summary>Adds the estimator's options to a graph's metadata (key <c>options</c>, JSON).</summary>
+    internal static byte[] WithOptions(byte[] graph, DiscreteVaeOptions o)
+    {
+        var options = new Dictionary<string, object?>
+        {
+            ["FeatureColumnName"] = o.FeatureColumnName, ["CodesColumnName"] = o.CodesColumnName, ["OneHotColumnName"] = o.OneHotColumnName,
+            ["ProbabilitiesColumnName"] = o.ProbabilitiesColumnName, ["ReconstructionColumnName"] = o.ReconstructionColumnName,
+            ["LatentCount"] = o.LatentCount, ["CategoryCount"] = o.CategoryCount, ["Latents"] = o.Latents.ToString(),
+            ["EncoderHiddenSizes"] = o.EncoderHiddenSizes, ["DecoderHiddenSizes"] = o.DecoderHiddenSizes, ["Likelihood"] = o.Likelihood.ToString(),
+            ["Relaxation"] = o.Relaxation.ToString(), ["Temperature"] = o.Temperature?.GetType().Name ?? "AnnealedTemperature (default)",
+            ["Prior"] = o.Prior.ToString(), ["Epochs"] = o.Epochs, ["BatchSize"] = o.BatchSize, ["LearningRate"] = o.LearningRate, ["Seed"] = o.Seed,
+            ["ValidationFraction"] = o.ValidationFraction, ["EarlyStoppingPatience"] = o.EarlyStoppingPatience,
+            ["SkipRowsWithMissingValues"] = o.SkipRowsWithMissingValues,
+        };
+        return OnnxModelEditor.SetMetadata(graph, [new(OnnxMetadata.DiscreteVaePrefix + "options", JsonSerializer.Serialize(options))]);
+    }
 
     /// <summary>The negative ELBO of the rows of <paramref name="data"/> (nats per row), streamed in batches; see <see cref="DiscreteVaeModel.EvaluateNegativeElbo"/>.</summary>
     public NegativeElbo EvaluateNegativeElbo(IDataView data, int samples = 1, ulong seed = 0)

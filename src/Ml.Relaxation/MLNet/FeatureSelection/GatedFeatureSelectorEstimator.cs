@@ -160,13 +160,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return new FeatureScaling(mean, std, (float)targets.Mean[0], (float)targets.StandardDeviation()[0]);
     }
 
-    private IEstimator<ITransformer> BuiltInEquivalent()
-    {
-        var normalize = _context.Transforms.NormalizeMinMax(OutputColumnName, _options.FeatureColumnName, fixZero: true);
-        return _options.OutputMode == GatedOutputMode.GatedVector
-            ? normalize
-            : normalize.Append(_context.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(OutputColumnName, OutputColumnName, count: 1));
-    }
+    private IEstimator<ITransformer> BuiltInEquivalent() =>
+        GateApplication.OutputSchemaEstimator(_context, _options.FeatureColumnName, OutputColumnName, _options.OutputMode);
 
     private SchemaShape.Column FindShapeColumn(SchemaShape shape, string name)
     {

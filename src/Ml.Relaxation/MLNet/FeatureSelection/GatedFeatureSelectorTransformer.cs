@@ -8,7 +8,7 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// The fitted gated feature selector: applies deterministic learned gates to the feature column and exposes what was
 /// learned (<see cref="Statistics"/>). Transform, schema, row mapping and Save are forwarded to built-in ML.NET
 /// transformers (<see cref="AppliedTransformers"/>), which is what <c>mlContext.Model.Load</c> returns in place of this
-/// type and what <c>mlContext.Model.ConvertToOnnx</c> exports; <see cref="GatedSelectorStatistics.FindIn"/> reads the
+/// type and what <c>mlContext.Relaxation().ConvertToOnnx</c> exports; <see cref="GatedSelectorStatistics.FindIn"/> reads the
 /// statistics back from a loaded model.
 /// </summary>
 public sealed class GatedFeatureSelectorTransformer : ITransformer
@@ -57,7 +57,11 @@ public sealed class GatedFeatureSelectorTransformer : ITransformer
     /// <summary>Rows skipped for NaN or infinite values (only with <see cref="GatedFeatureSelectorOptions.SkipRowsWithMissingValues"/>).</summary>
     public long SkippedRows => Statistics.SkippedRows;
 
-    /// <summary>The built-in transformers that hold the statistics and the gates (see <see cref="GatedSelectorStatistics.FindIn"/>).</summary>
+    /// <summary>
+    /// The built-in transformers that hold the statistics (see <see cref="GatedSelectorStatistics.FindIn"/>) and the
+    /// gates: a size check, a min-max normalizer holding the gates, a slot selector (<see cref="GatedOutputMode.KeptSlots"/>)
+    /// or NaN-to-0 replacement (<see cref="GatedOutputMode.GatedVector"/>), and an export guard (see <c>GateApplication</c>).
+    /// </summary>
     public TransformerChain<ITransformer> AppliedTransformers => _applied;
 
     /// <inheritdoc/>

@@ -32,7 +32,7 @@ public sealed class GatedSelectorCorruptModelTests
         });
 
         using var onnx = new MemoryStream();
-        ctx.Model.ConvertToOnnx(model, data, onnx);
+        ctx.Relaxation().ConvertToOnnx(model, data, onnx);
         CorruptModels.AssertFailClearly(onnx.ToArray(), bytes => new InferenceSession(bytes).Dispose());
     }
 }

@@ -28,7 +28,7 @@ public sealed class ThreadedDeterminismTests
         };
         Determinism.AssertBitIdentical(threads => Determinism.AtThreads(threads, () =>
         {
-            var t = new MLContext(seed: 1).Relaxation().DiscreteVae(options).Fit(data);
+            using var t = new MLContext(seed: 1).Relaxation().DiscreteVae(options).Fit(data);
             return (IReadOnlyList<float>)[.. t.Model.Parameters.SelectMany(p => p.Value)];
         }));
     }
