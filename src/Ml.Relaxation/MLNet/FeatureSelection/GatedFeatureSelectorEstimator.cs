@@ -85,7 +85,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
 
         // 1. Score every slot by stability selection on (a sample of) the training rows.
-        var (x, y) = StabilitySample.Read(input, columns, slotCount);
+        var (x, y) = StabilitySample.Read(input, columns, slotCount, summary.Pass.RowsUsed);
         var design = new StabilityDesign(_options.StabilityRounds, _options.SlotGroups, seed, _options.L0Strength);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
             summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);

@@ -19,16 +19,20 @@ internal static class StabilitySample
     /// <summary>The random stream the reservoir's draws derive from.</summary>
     private const ulong ReservoirStream = 0x52455345525645; // "RESERVE"
 
-    /// <summary>Reads the sample of the training part of <paramref name="data"/>: [rows x slots] features and [rows x 1] targets.</summary>
-    public static (Matrix Features, Matrix Targets) Read(IDataView data, DataColumns columns, int slots, long maxFloats = MaxFloats)
+    /// <summary>
+    /// Reads the sample of the training part of <paramref name="data"/>: [rows x slots] features and [rows x 1] targets.
+    /// <paramref name="expectedRows"/> (the training rows a previous pass counted) sizes the buffers once.
+    /// </summary>
+    public static (Matrix Features, Matrix Targets) Read(IDataView data, DataColumns columns, int slots, long expectedRows,
+        long maxFloats = MaxFloats)
     {
         int capacity = (int)Math.Clamp(maxFloats / Math.Max(1, slots), 2, int.MaxValue / Math.Max(1, slots));
         using var reader = new RowReader(data, columns, columns.Split, DataPart.Training);
         var rng = new RandomSource(columns.Seed, ReservoirStream);
         var row = new float[slots];
         var target = new float[1];
-        float[] features = new float[Math.Min(capacity, 1024) * slots];
-        var targets = new List<float>();
+        int room = (int)Math.Clamp(expectedRows, 1, capacity);
+        float[] features = new float[(long)room * slots], targets = new float[room];
         long seen = 0;
         while (reader.TryReadNext(row, target))
         {
@@ -36,21 +40,28 @@ internal static class StabilitySample
             if (seen < capacity)
             {
                 at = (int)seen;
-                if ((long)(at + 1) * slots > features.Length) Array.Resize(ref features, (int)Math.Min((long)capacity * slots, 2L * features.Length));
-                targets.Add(target[0]);
+                if (at >= targets.Length) // more rows than counted before: grow (not expected)
+                {
+                    room = (int)Math.Min(capacity, 2L * room);
+                    Array.Resize(ref features, room * slots);
+                    Array.Resize(ref targets, room);
+                }
             }
             else
             {
                 // row number `seen` replaces a uniformly drawn held row with probability capacity / (seen + 1)
                 long draw = Math.Min((long)(rng.NextDouble() * (seen + 1)), seen);
                 at = draw < capacity ? (int)draw : -1;
-                if (at >= 0) targets[at] = target[0];
             }
-            if (at >= 0) row.CopyTo(features.AsSpan(at * slots, slots));
+            if (at >= 0)
+            {
+                row.CopyTo(features.AsSpan(at * slots, slots));
+                targets[at] = target[0];
+            }
             seen++;
         }
-        int rows = targets.Count;
-        // the array may hold room for more rows than were read: the matrix uses its first rows only
-        return (new Matrix(features, rows, slots), new Matrix([.. targets], rows, 1));
+        int rows = (int)Math.Min(seen, capacity);
+        // the arrays may hold room for more rows than were read: the matrices use their first rows only
+        return (new Matrix(features, rows, slots), new Matrix(targets, rows, 1));
     }
 }

@@ -144,18 +144,9 @@ internal sealed class StabilitySelection : IPartitionedWork
         return (ulong)bits[0] << 32 | bits[1];
     }
 
-    private InMemoryBatchSource Source(int[] rows, int[] slots, int batchSize, ulong? shuffleSeed)
-    {
-        var x = new Matrix(rows.Length, slots.Length);
-        var y = new Matrix(rows.Length, 1);
-        for (int r = 0; r < rows.Length; r++)
-        {
-            Span<float> source = _features.Row(rows[r]), destination = x.Row(r);
-            for (int c = 0; c < slots.Length; c++) destination[c] = source[slots[c]];
-            y[r, 0] = _targets[rows[r], 0];
-        }
-        return new InMemoryBatchSource(x, y, batchSize, shuffleSeed ?? 0, shuffle: shuffleSeed is not null);
-    }
+    /// <summary>A view of the rows and slots of one fit: the sample is shared by every fit, never copied.</summary>
+    private InMemoryBatchSource Source(int[] rows, int[] slots, int batchSize, ulong? shuffleSeed) =>
+        new(_features, _targets, batchSize, shuffleSeed ?? 0, shuffle: shuffleSeed is not null, rows, slots);
 
     private StabilityScores Combine()
     {
