@@ -16,7 +16,7 @@ public static class RelaxationCpuTimer
     /// <summary>Times each kernel (best of 5 repetitions of a loop of about 3e7 elements, after 3 warm-up calls).</summary>
     public static void Run(int threads)
     {
-        RelaxationParallelism.MaxDegreeOfParallelism = threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
         var rng = new RandomSource(1);
         var logits = new float[65536 * 10];
         var y = new float[logits.Length];

@@ -1,5 +1,6 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 
@@ -82,18 +83,10 @@ public sealed class DiscreteVaeModelTests
     {
         float[] Run(int threads)
         {
-            int saved = MatMul.MaxDegreeOfParallelism;
-            MatMul.MaxDegreeOfParallelism = threads;
-            try
-            {
-                DiscreteVaeModel model = Model(RelaxationMode.Soft);
-                Train(model, epochs: 2);
-                return [.. model.Parameters.SelectMany(p => p.Value)];
-            }
-            finally
-            {
-                MatMul.MaxDegreeOfParallelism = saved;
-            }
+            using var scope = DegreeOfParallelism.Override(threads);
+            DiscreteVaeModel model = Model(RelaxationMode.Soft);
+            Train(model, epochs: 2);
+            return [.. model.Parameters.SelectMany(p => p.Value)];
         }
         Assert.Equal(Run(1), Run(4));
     }

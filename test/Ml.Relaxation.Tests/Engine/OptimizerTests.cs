@@ -1,4 +1,5 @@
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Tests.Engine;
 
@@ -94,12 +95,10 @@ public class OptimizerTests
     public void Adam_split_across_threads_is_bit_identical_to_the_serial_update()
     {
         float[]? first = null;
-        int saved = MatMul.MaxDegreeOfParallelism;
-        try
+        foreach (int threads in new[] { 1, 3, 4 })
         {
-            foreach (int threads in new[] { 1, 3, 4 })
+            using (DegreeOfParallelism.Override(threads))
             {
-                MatMul.MaxDegreeOfParallelism = threads;
                 // Odd lengths put part boundaries inside parameters and leave scalar tails.
                 Parameter a = new("a", 301, 331), b = new("b", 1, 13), c = new("c", 257, 259);
                 var adam = new Adam([a, b, c], learningRate: 0.01f, weightDecay: 0.1f);
@@ -114,10 +113,6 @@ public class OptimizerTests
                 if (first is null) first = all;
                 else Assert.Equal(first, all);
             }
-        }
-        finally
-        {
-            MatMul.MaxDegreeOfParallelism = saved;
         }
     }
 }

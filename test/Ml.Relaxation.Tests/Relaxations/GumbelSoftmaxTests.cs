@@ -1,3 +1,4 @@
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 using Ml.Relaxation.Tests.Reliability;
@@ -260,12 +261,10 @@ public class GumbelSoftmaxTests
     {
         const int n = 20_000, k = 10; // 200k elements: large enough to be split across threads
         var logits = RandomLogits(n * k, 17);
-        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
-        try
+        float[] Run(int threads)
         {
-            float[] Run(int threads)
+            using (DegreeOfParallelism.Override(threads))
             {
-                RelaxationParallelism.MaxDegreeOfParallelism = threads;
                 var y = new float[n * k]; var hot = new float[n * k]; var idx = new int[n];
                 var rng = new RandomSource(77);
                 GumbelSoftmax.Sample(rng, logits, k, 0.5f, y);
@@ -275,11 +274,8 @@ public class GumbelSoftmaxTests
                 GumbelMax.Sample(rng, logits, k, idx2);
                 return y.Concat(hot).Concat(soft).Concat(idx.Select(i => (float)i)).Concat(idx2.Select(i => (float)i)).ToArray();
             }
-            var one = Run(1);
-            var two = Run(2);
-            Assert.Equal(one, two);
         }
-        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+        Assert.Equal(Run(1), Run(2));
     }
 
     [Fact]
@@ -289,17 +285,12 @@ public class GumbelSoftmaxTests
         var logits = RandomLogits(n * k, 18);
         var y = new float[n * k]; var hot = new float[n * k]; var idx = new int[n];
         var rng = new RandomSource(19);
-        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
-        try
+        using var scope = DegreeOfParallelism.Override(2);
+        Allocations.AssertNoneAfterWarmUp(() =>
         {
-            RelaxationParallelism.MaxDegreeOfParallelism = 2;
-            Allocations.AssertNoneAfterWarmUp(() =>
-            {
-                GumbelSoftmax.Sample(rng, logits, k, 0.5f, y);
-                GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, y);
-            });
-        }
-        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+            GumbelSoftmax.Sample(rng, logits, k, 0.5f, y);
+            GumbelSoftmax.SampleHard(rng, logits, k, 0.5f, hot, idx, y);
+        });
     }
 
     [Fact]
