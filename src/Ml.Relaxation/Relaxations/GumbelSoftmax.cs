@@ -140,14 +140,15 @@ public static class GumbelSoftmax
         Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
+        bool byLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread;
+        SoftmaxByLanes.LastSampleOnThisThreadUsedLanes = byLanes;
         fixed (float* l = logits, yp = y, t = rowTau, oh = oneHot)
         fixed (int* ix = indices)
         {
             var kernel = new SoftKernel
             {
                 Rng = rng, Start = start, Logits = l, Y = yp, RowTau = t, Tau = tau, K = categories,
-                ByLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread,
-                OneHot = oh, Indices = ix,
+                ByLanes = byLanes, OneHot = oh, Indices = ix,
             };
             int bad = RowParallel.Run(kernel, rows, categories);
             if (bad >= 0) Checks.ThrowAllMasked(bad, nameof(logits));
