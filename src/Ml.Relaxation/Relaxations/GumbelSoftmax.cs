@@ -137,7 +137,7 @@ public static class GumbelSoftmax
             Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
             Checks.NoOverlap(oneHot, (ReadOnlySpan<float>)y, nameof(oneHot), "softY");
         }
-        Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
+        Checks.MaskableLogitRows(logits, categories, nameof(logits));
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
         bool byLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread;
@@ -171,15 +171,15 @@ public static class GumbelSoftmax
         public int Run(int rowStart, int rowEnd)
         {
             int k = K;
-            if (ByLanes) return RunByLanes(rowStart, rowEnd);
+            Span<float> shifted = stackalloc float[BlockElements];
+            if (ByLanes) return RunByLanes(rowStart, rowEnd, shifted);
             int block = Math.Max(1, BlockElements / k);
             for (int b = rowStart; b < rowEnd; b += block)
             {
                 int bEnd = Math.Min(rowEnd, b + block);
-                // Whole block at once, vectorized: uniforms, then z = logits + Gumbel noise.
+                // Whole block at once, vectorized: uniforms, then z = (logits - row max) + Gumbel noise.
                 var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, z);
-                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), z);
+                Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), k, z, shifted);
                 // Row by row: subtract the row maximum and scale by 1/tau, so every exponent is <= 0 for any logits and tau.
                 for (int r = b; r < bEnd; r++)
                 {
@@ -200,15 +200,14 @@ public static class GumbelSoftmax
         }
 
         /// <summary>Short rows: the same noise, then the softmax with eight rows at a time in vector lanes.</summary>
-        private int RunByLanes(int rowStart, int rowEnd)
+        private int RunByLanes(int rowStart, int rowEnd, Span<float> shifted)
         {
             int k = K, block = Math.Max(8, BlockElements / k & ~7);
             for (int b = rowStart; b < rowEnd; b += block)
             {
                 int bEnd = Math.Min(rowEnd, b + block);
                 var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, z);
-                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), z);
+                Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), k, z, shifted);
                 int bad = SoftmaxByLanes.Run(Y + (long)b * k, bEnd - b, k, Tau, RowTau == null ? null : RowTau + b,
                     Indices == null ? null : Indices + b, OneHot == null ? null : OneHot + (long)b * k);
                 if (bad >= 0) return b + bad;
@@ -219,6 +218,90 @@ public static class GumbelSoftmax
 
     /// <summary>Row length from which the row-wise passes use <see cref="TensorPrimitives"/> instead of inline vectors.</summary>
     private const int LongRow = 64;
+
+    /// <summary>
+    /// Logits within this magnitude are perturbed as they are: <c>logits + G</c> then errs by at most half a float
+    /// spacing of 64 + 17 (the largest Gumbel draw), 4e-6, about the noise's own accuracy.
+    /// </summary>
+    internal const float UnshiftedLogitMagnitude = 64f;
+
+    /// <summary>
+    /// What <see cref="Perturb"/> subtracts from a row's logits before adding noise: 0 when every logit lies within
+    /// +-<see cref="UnshiftedLogitMagnitude"/>, otherwise the row's largest logit. Large logits would swallow the
+    /// noise's low bits (at 1e7 the float spacing is 1, and <c>logits + G</c> rounds the noise to whole numbers);
+    /// softmax and argmax do not change under the shift. A masked (-infinity) category also selects the shift.
+    /// </summary>
+    internal static float RowShift(ReadOnlySpan<float> logits) =>
+        TensorPrimitives.MaxMagnitude(logits) is var m && m >= -UnshiftedLogitMagnitude && m <= UnshiftedLogitMagnitude ? 0f : RowMax(logits);
+
+    /// <summary>
+    /// <c>z = (logits - RowShift(row)) + G</c> for whole rows of <paramref name="k"/> logits, with Gumbel noise <c>G</c>
+    /// from draws <paramref name="position"/>, <paramref name="position"/> + 1, ... (element i takes draw position + i).
+    /// <paramref name="shifted"/> is scratch of <see cref="BlockElements"/> floats; rows longer than that go in segments,
+    /// shorter rows in one pass of at most that many elements.
+    /// </summary>
+    /// <remarks>
+    /// The shift is decided row by row (<see cref="RowShift"/>), so a row's sample never depends on the rows batched
+    /// with it; a block whose logits all lie within the bound skips the per-row work (one vectorized pass).
+    /// </remarks>
+    internal static void Perturb(RandomSource rng, ulong position, ReadOnlySpan<float> logits, int k, Span<float> z, Span<float> shifted)
+    {
+        if (k > shifted.Length)
+        {
+            for (int r = 0; r < logits.Length; r += k)
+            {
+                var row = logits.Slice(r, k);
+                float shift = RowShift(row);
+                for (int s = 0; s < k; s += shifted.Length)
+                {
+                    int len = Math.Min(shifted.Length, k - s);
+                    PerturbSegment(rng, position + (ulong)(r + s), row.Slice(s, len), shift, z.Slice(r + s, len), shifted);
+                }
+            }
+            return;
+        }
+        System.Diagnostics.Debug.Assert(logits.Length <= shifted.Length);
+        rng.FillUniforms(position, z);
+        float magnitude = TensorPrimitives.MaxMagnitude(logits);
+        if (magnitude >= -UnshiftedLogitMagnitude && magnitude <= UnshiftedLogitMagnitude)
+        {
+            ElementMath.AddGumbel(logits, z);
+            return;
+        }
+        for (int r = 0; r < logits.Length; r += k)
+        {
+            var row = logits.Slice(r, k);
+            SubtractShift(row, RowShift(row), shifted.Slice(r, k));
+        }
+        ElementMath.AddGumbel(shifted[..z.Length], z);
+    }
+
+    /// <summary>
+    /// <c>z = (logits - shift) + G</c> for a segment of at most <see cref="BlockElements"/> logits of one row, with noise
+    /// from draws <paramref name="position"/>, ... (<paramref name="shift"/> is <see cref="RowShift"/> of the whole row).
+    /// </summary>
+    internal static void PerturbSegment(RandomSource rng, ulong position, ReadOnlySpan<float> logits, float shift, Span<float> z, Span<float> shifted)
+    {
+        rng.FillUniforms(position, z);
+        if (shift == 0f)
+        {
+            ElementMath.AddGumbel(logits, z);
+            return;
+        }
+        var s = shifted[..logits.Length];
+        SubtractShift(logits, shift, s);
+        ElementMath.AddGumbel(s, z);
+    }
+
+    private static void SubtractShift(ReadOnlySpan<float> x, float shift, Span<float> d)
+    {
+        if (x.Length >= 16)
+        {
+            TensorPrimitives.Subtract(x, shift, d);
+            return;
+        }
+        for (int j = 0; j < x.Length; j++) d[j] = x[j] - shift;
+    }
 
     /// <summary>
     /// Replaces <c>z</c> by <c>(z - max z) / tau</c> and returns the argmax (first on ties) when
