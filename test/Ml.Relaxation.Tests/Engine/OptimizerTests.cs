@@ -44,6 +44,27 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_follows_a_three_step_trajectory_worked_out_by_hand()
+    {
+        // beta1 = 1/2, beta2 = 3/4, lr = 1/2, eps = 1/4 (large, so where it enters matters), gradients 1, -1, 2:
+        //   t = 1: m = 1/2,   v = 1/4,       m^ = 1,    v^ = 1:         x = 0 - (1/2)(1)/(1 + 1/4)              = -0.4
+        //   t = 2: m = -1/4,  v = 7/16,      m^ = -1/3, v^ = 1:         x = -0.4 + (1/2)(1/3)/(5/4)              = -0.2666667
+        //   t = 3: m = 7/8,   v = 85/64,     m^ = 1,    v^ = 85/37:     x = -0.2666667 - (1/2)/(sqrt(85/37) + 1/4) = -0.5498431
+        // (m^ = m / (1 - beta1^t), v^ = v / (1 - beta2^t)). Epsilon added to sqrt(v) instead of sqrt(v^), or no bias
+        // correction at all, gives -1/3 at the first step.
+        double[] expected = [-0.4, -0.26666667, -0.54984308];
+        float[] grads = [1f, -1f, 2f];
+        var p = Make(new float[11]); // a vector of 8 and a scalar tail of 3
+        var adam = new Adam([p], learningRate: 0.5f, beta1: 0.5f, beta2: 0.75f, epsilon: 0.25f);
+        for (int t = 0; t < 3; t++)
+        {
+            Array.Fill(p.Gradient, grads[t]);
+            adam.Step();
+            Assert.All(p.Value, value => Assert.Equal(expected[t], value, 6));
+        }
+    }
+
+    [Fact]
     public void Adam_weight_decay_is_decoupled_from_the_gradient()
     {
         var p = Make(2f, -4f);
