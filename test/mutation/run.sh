@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
+# Usage: test/mutation/run.sh relaxations|matmul|discretevae [output folder]
+# It runs on a copy of the committed tree (git archive HEAD), because Stryker rebuilds the test project and places
+# mutated assemblies in its bin folder, which would clash with builds in the working tree.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+name="$1"
+out="${2:-$root/test/mutation/out/$name}"
+copy="$(mktemp -d)"
+git -C "$root" archive HEAD | tar -x -C "$copy"
+cd "$copy"
+dotnet tool restore >/dev/null
+cd test/mutation
+dotnet dotnet-stryker -f "$name.json" -O "$out"
+rm -rf "$copy"
