@@ -57,7 +57,7 @@ public static class Concrete
             var x = logY.Slice(r * categories, categories);
             // Large logits are shifted by the row's largest before the noise is added, as in GumbelSoftmax (RowShift):
             // they would otherwise swallow the noise's low bits.
-            float shift = GumbelSoftmax.RowShift(l), max = float.NegativeInfinity;
+            float shift = GumbelSoftmaxKernels.RowShift(l), max = float.NegativeInfinity;
             for (int k = 0; k < categories; k++)
             {
                 x[k] = (l[k] - shift + x[k]) * invTau;

@@ -62,7 +62,7 @@ public static class GumbelMax
 
         public int Run(int rowStart, int rowEnd)
         {
-            const int Block = GumbelSoftmax.BlockElements;
+            const int Block = GumbelSoftmaxKernels.BlockElements;
             Span<float> scratch = stackalloc float[Block], shifted = stackalloc float[Block];
             int k = K;
             if (k > Block) return RunLongRows(rowStart, rowEnd, scratch, shifted);
@@ -72,11 +72,11 @@ public static class GumbelMax
                 int bEnd = Math.Min(rowEnd, b + blockRows);
                 var noise = scratch[..((bEnd - b) * k)];
                 // z = (logits - row max) + Gumbel noise, exactly as GumbelSoftmax computes it, so both pick the same category.
-                GumbelSoftmax.Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), k, noise, shifted);
+                GumbelSoftmaxKernels.Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), k, noise, shifted);
                 for (int r = b; r < bEnd; r++)
                 {
                     var row = noise.Slice((r - b) * k, k);
-                    float max = GumbelSoftmax.RowMax(row);
+                    float max = GumbelSoftmaxKernels.RowMax(row);
                     int best = float.IsNegativeInfinity(max) ? -1 : row.IndexOf(max);
                     if (best < 0) return r;
                     Write(r, best);
@@ -94,12 +94,12 @@ public static class GumbelMax
                 int best = -1;
                 float bestValue = float.NegativeInfinity;
                 var row = new ReadOnlySpan<float>(Logits + (long)r * k, k);
-                float shift = GumbelSoftmax.RowShift(row);
+                float shift = GumbelSoftmaxKernels.RowShift(row);
                 for (int s = 0; s < k; s += scratch.Length)
                 {
                     int len = Math.Min(scratch.Length, k - s);
                     var z = scratch[..len];
-                    GumbelSoftmax.PerturbSegment(Rng, Start + (ulong)r * (ulong)k + (ulong)s, row.Slice(s, len), shift, z, shifted);
+                    GumbelSoftmaxKernels.PerturbSegment(Rng, Start + (ulong)r * (ulong)k + (ulong)s, row.Slice(s, len), shift, z, shifted);
                     int arg = TensorPrimitives.IndexOfMax(z);
                     if (z[arg] > bestValue) { bestValue = z[arg]; best = s + arg; }
                 }

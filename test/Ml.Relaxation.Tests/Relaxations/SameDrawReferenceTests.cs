@@ -96,7 +96,7 @@ public class SameDrawReferenceTests
         // there, where only that segment's own draws put the right category first.
         const int k = 5000, rows = 6;
         var logits = new float[rows * k];
-        for (int r = 0; r < rows; r++) logits.AsSpan(r * k + 2 * GumbelSoftmax.BlockElements, k - 2 * GumbelSoftmax.BlockElements).Fill(2f);
+        for (int r = 0; r < rows; r++) logits.AsSpan(r * k + 2 * GumbelSoftmaxKernels.BlockElements, k - 2 * GumbelSoftmaxKernels.BlockElements).Fill(2f);
         var idx = new int[rows];
         GumbelMax.Sample(new RandomSource(13), logits, k, idx);
         var u = Uniforms(13, rows * k);
@@ -105,8 +105,8 @@ public class SameDrawReferenceTests
             var (arg, tie) = ArgMax(Enumerable.Range(0, k).Select(j => logits[r * k + j] + GumbelOf(u[r * k + j])).ToArray());
             if (!tie) Assert.True(arg == idx[r], $"row {r}: expected category {arg}, got {idx[r]}");
         }
-        Assert.Contains(idx, i => i >= 2 * GumbelSoftmax.BlockElements); // a winner in the third segment was seen
-        Assert.Contains(idx, i => i < 2 * GumbelSoftmax.BlockElements); // and one in the first two
+        Assert.Contains(idx, i => i >= 2 * GumbelSoftmaxKernels.BlockElements); // a winner in the third segment was seen
+        Assert.Contains(idx, i => i < 2 * GumbelSoftmaxKernels.BlockElements); // and one in the first two
     }
 
     public static TheoryData<int, bool, bool> SoftmaxCases()

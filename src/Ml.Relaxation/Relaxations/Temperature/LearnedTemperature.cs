@@ -1,3 +1,4 @@
+using Ml.Relaxation.Numerics;
 namespace Ml.Relaxation.Relaxations;
 
 /// <summary>How a <see cref="LearnedTemperature"/> maps its unconstrained parameter to tau.</summary>
@@ -108,8 +109,8 @@ public sealed class LearnedTemperature : ITemperatureSchedule
 
     /// <summary>Derivative of tau with respect to <see cref="Raw"/>.</summary>
     public double TemperatureDerivative => Constraint == TemperatureConstraint.Softplus
-        ? Sigmoid(raw)
-        : (Upper - Lower) * Sigmoid(raw) * Sigmoid(-raw);
+        ? ScalarMath.Sigmoid(raw)
+        : (Upper - Lower) * ScalarMath.Sigmoid(raw) * ScalarMath.Sigmoid(-raw);
 
     /// <summary>
     /// Gradient of <c>loss + Penalty</c> with respect to <see cref="Raw"/>, given the gradient of the loss with respect
@@ -124,8 +125,6 @@ public sealed class LearnedTemperature : ITemperatureSchedule
     public void OnValidation(double metric) { }
 
     private double TemperatureOf(double r) => Constraint == TemperatureConstraint.Softplus
-        ? BinaryConcrete.Softplus(r) + Epsilon
-        : Lower + (Upper - Lower) * Sigmoid(r);
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+        ? ScalarMath.Softplus(r) + Epsilon
+        : Lower + (Upper - Lower) * ScalarMath.Sigmoid(r);
 }
