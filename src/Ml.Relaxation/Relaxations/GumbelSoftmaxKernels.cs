@@ -36,7 +36,7 @@ internal static class GumbelSoftmaxKernels
             for (int b = rowStart; b < rowEnd; b += block)
             {
                 int bEnd = Math.Min(rowEnd, b + block);
-                // Whole block at once, vectorized: uniforms, then z = (logits - row max) + Gumbel noise.
+                // Whole block at once, vectorized: uniforms, then z = logits (shifted for large ones, see Perturb) + Gumbel noise.
                 var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
                 Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), k, z, shifted);
                 // Row by row: subtract the row maximum and scale by 1/tau, so every exponent is <= 0 for any logits and tau.
