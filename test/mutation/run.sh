@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
-# Usage: test/mutation/run.sh relaxations|matmul|discretevae [output folder]
+# Usage: test/mutation/run.sh relaxations|relaxations-all|matmul|discretevae [output folder]
+# relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
+# relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
 # It runs on a copy of the committed tree (git archive HEAD), because Stryker rebuilds the test project and places
 # mutated assemblies in its bin folder, which would clash with builds in the working tree.
 set -euo pipefail

@@ -28,10 +28,14 @@ internal interface IBinaryLanesWithSecond
 /// an element's value never depends on where a batch was cut. Padding lanes hold 0.5 (the first input) and 0 (the
 /// second), harmless inputs for every operator here; their results are discarded.
 /// </summary>
+/// <remarks>
+/// The loops are not inlined into their callers: each is compiled once per operator type, with the operator's
+/// (aggressively inlined) body inside the loop. Inlining the loop as well left the operator's long body out of the
+/// loop when the JIT's inlining budget ran out.
+/// </remarks>
 internal static class ElementLoop
 {
     /// <summary><c>values[i] = op(values[i])</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Apply<TOp>(Span<float> values, TOp op) where TOp : struct, IUnaryLanes
     {
         ref float v = ref MemoryMarshal.GetReference(values);
@@ -42,7 +46,6 @@ internal static class ElementLoop
     }
 
     /// <summary><c>y[i] = op(y[i], x[i])</c>: <paramref name="y"/> is both the first input and the output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Apply<TOp>(Span<float> y, ReadOnlySpan<float> x, TOp op) where TOp : struct, IBinaryLanes
     {
         ref float v = ref MemoryMarshal.GetReference(y);
@@ -56,7 +59,6 @@ internal static class ElementLoop
     /// <summary>
     /// <c>y[i] = op(y[i], x[i], out second[i])</c>; <paramref name="second"/> may be empty to drop the second result.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Apply<TOp>(Span<float> y, ReadOnlySpan<float> x, Span<float> second, TOp op) where TOp : struct, IBinaryLanesWithSecond
     {
         ref float v = ref MemoryMarshal.GetReference(y);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Ml.Relaxation.Relaxations;
@@ -38,27 +39,32 @@ internal static class ElementMath
 
     private readonly struct NegativeLog : IUnaryLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Invoke(Vector256<float> x) => -VectorMath.Log(x);
     }
 
     /// <summary><c>logits - log(t)</c> with <c>t = -log u</c>: the second half of Gumbel noise, added to the logits.</summary>
     private readonly struct PlusNegativeLog : IBinaryLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Invoke(Vector256<float> t, Vector256<float> logits) => logits - VectorMath.Log(t);
     }
 
     private readonly struct Logistic : IUnaryLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Invoke(Vector256<float> u) => VectorMath.Logistic(u);
     }
 
     private readonly struct ExpOfNonPositive : IUnaryLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Invoke(Vector256<float> x) => VectorMath.ExpNonPositive(x);
     }
 
     private readonly struct LogisticSigmoid : IUnaryLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Sigmoid(x, out _);
     }
 }
