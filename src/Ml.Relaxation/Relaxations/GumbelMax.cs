@@ -71,7 +71,7 @@ public static class GumbelMax
             {
                 int bEnd = Math.Min(rowEnd, b + blockRows);
                 var noise = scratch[..((bEnd - b) * k)];
-                // z = (logits - row max) + Gumbel noise, exactly as GumbelSoftmax computes it, so both pick the same category.
+                // z = logits (shifted for large ones) + Gumbel noise, exactly as GumbelSoftmax computes it: both pick the same category.
                 GumbelSoftmaxKernels.Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), k, noise, shifted);
                 for (int r = b; r < bEnd; r++)
                 {

@@ -1,4 +1,5 @@
 using Ml.Relaxation.Numerics;
+
 namespace Ml.Relaxation.Relaxations;
 
 /// <summary>How a <see cref="LearnedTemperature"/> maps its unconstrained parameter to tau.</summary>
