@@ -82,6 +82,53 @@ public sealed class DiscreteVaeObjectiveValueTests
         Assert.Equal(reconstruction, e.Reconstruction, 5);
         Assert.Equal(kl, e.Kl, 5);
         Assert.Equal(reconstruction + kl, e.Total, 5);
+        // The relaxed estimate has the same value here: the decoder ignores the (relaxed) sample and the KL is analytic.
+        NegativeElbo relaxed = model.EvaluateRelaxedNegativeElbo(x, tau: 0.7f, seed: 4);
+        Assert.Equal(reconstruction, relaxed.Reconstruction, 5);
+        Assert.Equal(kl, relaxed.Kl, 5);
+    }
+
+    [Theory]
+    [InlineData(LatentPrior.Uniform)]
+    [InlineData(LatentPrior.Learned)]
+    public void Bernoulli_latents_have_the_hand_computed_kl_and_an_exact_importance_weighted_estimate_when_q_is_the_prior(LatentPrior prior)
+    {
+        // Three bits with logits a: q(1) = sigmoid(a). Uniform prior: p(1) = 1/2; learned: the pair (0, b) per bit,
+        // p(1) = sigmoid(b). KL = sum over bits of q log(q / p) + (1 - q) log((1 - q) / (1 - p)).
+        float[] a = [0.8f, -1.5f, 0.1f];
+        float[] b = [0.3f, -0.2f, 1.2f];
+        static double Sig(double v) => 1 / (1 + Math.Exp(-v));
+        DiscreteVaeModel Bits(float[] encoderLogits)
+        {
+            var model = new DiscreteVaeModel(new DiscreteVaeArchitecture
+            {
+                FeatureCount = 3, LatentCount = 3, Latents = LatentDistribution.Bernoulli, EncoderHiddenSizes = [4], Prior = prior,
+            }, seed: 2);
+            foreach (Parameter p in model.Parameters) p.Value.AsSpan().Clear();
+            encoderLogits.CopyTo(model.EncoderLayers[^1].Bias.Value, 0);
+            DecoderOutput.CopyTo(model.DecoderLayers[^1].Bias.Value, 0);
+            if (prior == LatentPrior.Learned)
+            {
+                float[] pairs = model.Parameters.Single(p => p.Name == "prior.logits").Value;
+                for (int l = 0; l < 3; l++) { pairs[2 * l] = 0f; pairs[2 * l + 1] = b[l]; }
+            }
+            return model;
+        }
+        double kl = 0;
+        for (int l = 0; l < 3; l++)
+        {
+            double q = Sig(a[l]), p = prior == LatentPrior.Uniform ? 0.5 : Sig(b[l]);
+            kl += q * Math.Log(q / p) + (1 - q) * Math.Log((1 - q) / (1 - p));
+        }
+        Matrix x = Rows(ReconstructionLikelihood.Bernoulli);
+        double reconstruction = (NegativeLogLikelihood(x.Row(0).ToArray(), ReconstructionLikelihood.Bernoulli)
+            + NegativeLogLikelihood(x.Row(1).ToArray(), ReconstructionLikelihood.Bernoulli)) / 2;
+        NegativeElbo e = Bits(a).EvaluateNegativeElbo(x, samples: 2, seed: 6);
+        Assert.Equal(reconstruction, e.Reconstruction, 5);
+        Assert.Equal(kl, e.Kl, 5);
+        // q = p: every importance weight is 1, so the estimate is -reconstruction for any number of samples.
+        DiscreteVaeModel matched = Bits(prior == LatentPrior.Uniform ? new float[3] : b);
+        Assert.Equal(-reconstruction, matched.ImportanceWeightedLogLikelihood(x, samples: 4, seed: 7), 5);
     }
 
     [Theory]
