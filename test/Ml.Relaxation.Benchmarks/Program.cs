@@ -47,7 +47,7 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "relax-cpu")
         {
-            Relaxations.RelaxationCpuTimer.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+            Relaxations.RelaxationCpuTimer.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2, args.Length > 2 && args[2] == "all");
             return;
         }
         if (args.Length > 0 && args[0] == "deploy-throughput")

@@ -73,7 +73,7 @@ internal static class SampleOptions
     public static Option<int> Seed() => Int("--seed", "Seed of the split, the models and the sampling: the same seed gives the same results.", int.MinValue, 1);
 
     public static Option<int?> Threads() =>
-        Count("--threads", "Most threads the training engine uses (MatMul and RelaxationParallelism.MaxDegreeOfParallelism). Default: the processor count.", 1);
+        Count("--threads", "Most threads the library uses (DegreeOfParallelism). Default: the processor count.", 1);
 
     public static Option<bool> SkipMissing() => new("--skip-missing")
     {

@@ -1,24 +1,20 @@
-using Ml.Relaxation.Engine;
-using Ml.Relaxation.Relaxations;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Samples.Output;
 
 /// <summary>
-/// Applies <c>--threads</c> to the library's two process-wide parallelism settings for the length of a run and
-/// restores them afterwards (only when given: a run without it leaves them alone). Results do not depend on them:
-/// the library gives the same numbers at any thread count.
+/// Applies <c>--threads</c> to the library's parallelism setting for the length of a run (a
+/// <see cref="DegreeOfParallelism.Override"/> scope, so concurrent runs in one process keep their own) and restores it
+/// afterwards. Results do not depend on it: the library gives the same numbers at any thread count.
 /// </summary>
 internal sealed class ThreadLimit : IDisposable
 {
-    private readonly (int MatMul, int Relaxations)? _previous;
+    private readonly DegreeOfParallelism.Scope? _scope;
 
     private ThreadLimit(int? threads)
     {
-        Threads = threads ?? MatMul.MaxDegreeOfParallelism;
-        if (threads is not int n) return;
-        _previous = (MatMul.MaxDegreeOfParallelism, RelaxationParallelism.MaxDegreeOfParallelism);
-        MatMul.MaxDegreeOfParallelism = n;
-        RelaxationParallelism.MaxDegreeOfParallelism = n;
+        Threads = threads ?? DegreeOfParallelism.Current;
+        if (threads is int n) _scope = DegreeOfParallelism.Override(n);
     }
 
     /// <summary>The thread limit of the run.</summary>
@@ -26,10 +22,5 @@ internal sealed class ThreadLimit : IDisposable
 
     public static ThreadLimit Apply(int? threads) => new(threads);
 
-    public void Dispose()
-    {
-        if (_previous is not var (matMul, relaxations)) return;
-        MatMul.MaxDegreeOfParallelism = matMul;
-        RelaxationParallelism.MaxDegreeOfParallelism = relaxations;
-    }
+    public void Dispose() => _scope?.Dispose();
 }

@@ -125,9 +125,18 @@ public sealed class RandomSource
         Span<uint> two = stackalloc uint[2];
         FillBits(Position, two);
         Position += 2;
-        ulong bits = ((ulong)two[0] << 21) ^ two[1];
-        return ((bits & ((1UL << 53) - 1)) + 0.5) * (1.0 / (1UL << 53));
+        return ToOpenUnitDouble(((ulong)two[0] << 21) ^ two[1]);
     }
+
+    /// <summary>
+    /// Maps the low 53 bits to a double strictly inside (0, 1): <c>(bits + 0.5) 2^-53</c>. From 2^52 on, <c>bits + 0.5</c>
+    /// needs 54 bits and rounds to even, so all ones would round to exactly 1; that one value is returned as the largest
+    /// double below 1 instead (a change of 2^-54 with probability 2^-53).
+    /// </summary>
+    internal static double ToOpenUnitDouble(ulong bits) =>
+        Math.Min(((bits & ((1UL << 53) - 1)) + 0.5) * (1.0 / (1UL << 53)), LargestBelowOne);
+
+    private const double LargestBelowOne = 1.0 - 1.0 / (1UL << 53);
 
     /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias (Lemire's method).</summary>
     public int NextInt(int maxExclusive)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Ml.Relaxation.Numerics;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -102,7 +103,7 @@ public static class BinaryConcrete
         for (int i = 0; i < x.Length; i++)
         {
             double d = logits[i] - (double)tau * x[i];
-            logDensity[i] = (float)(logTau + d - 2 * Softplus(d));
+            logDensity[i] = (float)(logTau + d - 2 * ScalarMath.Softplus(d));
         }
     }
 
@@ -129,12 +130,9 @@ public static class BinaryConcrete
                 throw new ArgumentOutOfRangeException(nameof(y), y[i], $"Element {i} must lie strictly inside (0, 1).");
             double logY = Math.Log(v), log1mY = Math.Log(1 - v);
             double d = logits[i] - tau * (logY - log1mY);
-            logDensity[i] = (float)(logTau + d - 2 * Softplus(d) - logY - log1mY);
+            logDensity[i] = (float)(logTau + d - 2 * ScalarMath.Softplus(d) - logY - log1mY);
         }
     }
-
-    /// <summary><c>log(1 + exp(d))</c> without overflow.</summary>
-    internal static double Softplus(double d) => d > 0 ? d + Math.Log(1 + Math.Exp(-d)) : Math.Log(1 + Math.Exp(d));
 
     private static void Sigmoid(Span<float> values) => ElementMath.Sigmoid(values);
 }

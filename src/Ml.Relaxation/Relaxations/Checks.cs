@@ -7,14 +7,21 @@ namespace Ml.Relaxation.Relaxations;
 /// <summary>Argument validation shared by the relaxations: every message names the parameter and what was expected.</summary>
 internal static class Checks
 {
-    /// <summary>Throws unless <paramref name="tau"/> is a finite number greater than 0.</summary>
+    /// <summary>
+    /// Whether <paramref name="tau"/> is a temperature the kernels can use: greater than 0, finite, and with a finite
+    /// reciprocal. The samplers and backward passes scale by <c>1 / tau</c> in single precision, which overflows to
+    /// infinity (and then gives NaN) below about 2.9e-39, a subnormal tau.
+    /// </summary>
+    public static bool IsValidTemperature(float tau) => tau > 0f && float.IsFinite(tau) && float.IsFinite(1f / tau);
+
+    /// <summary>Throws unless <paramref name="tau"/> is a valid temperature (<see cref="IsValidTemperature"/>).</summary>
     public static void Temperature(float tau, string paramName = "tau")
     {
-        if (!(tau > 0f) || float.IsPositiveInfinity(tau))
-            throw new ArgumentOutOfRangeException(paramName, tau, "The temperature must be a finite number greater than 0 (tau <= 0 and NaN have no relaxation; use Gumbel-Max for the tau -> 0 limit).");
+        if (!IsValidTemperature(tau))
+            throw new ArgumentOutOfRangeException(paramName, tau, "The temperature must be a finite number of at least about 2.9e-39 (tau <= 0 and NaN have no relaxation, and below that 1/tau overflows; use Gumbel-Max for the tau -> 0 limit).");
     }
 
-    /// <summary>Throws unless every element of <paramref name="tau"/> is a finite number greater than 0 and there is one per row.</summary>
+    /// <summary>Throws unless every element of <paramref name="tau"/> is a valid temperature and there is one per row.</summary>
     public static void Temperatures(ReadOnlySpan<float> tau, int rows, string paramName = "tau")
     {
         if (tau.Length != rows)
@@ -22,8 +29,8 @@ internal static class Checks
         for (int i = 0; i < tau.Length; i++)
         {
             float t = tau[i];
-            if (!(t > 0f) || float.IsPositiveInfinity(t))
-                throw new ArgumentOutOfRangeException(paramName, t, $"Temperature {i} must be a finite number greater than 0.");
+            if (!IsValidTemperature(t))
+                throw new ArgumentOutOfRangeException(paramName, t, $"Temperature {i} must be a finite number of at least about 2.9e-39 (below that 1/tau overflows).");
         }
     }
 
@@ -48,7 +55,17 @@ internal static class Checks
     /// Throws if any logit is NaN, or +infinity; -infinity (a masked category) is allowed only when
     /// <paramref name="allowNegativeInfinity"/> is set.
     /// </summary>
-    public static void Logits(ReadOnlySpan<float> logits, string paramName, bool allowNegativeInfinity)
+    public static void Logits(ReadOnlySpan<float> logits, string paramName, bool allowNegativeInfinity) =>
+        Logits(logits, paramName, allowNegativeInfinity, categories: 0);
+
+    /// <summary>
+    /// As <see cref="Logits(ReadOnlySpan{float}, string, bool)"/> with masked categories allowed, and also throws for a row
+    /// of <paramref name="categories"/> logits that are all -infinity, before the caller draws any random number.
+    /// </summary>
+    public static void MaskableLogitRows(ReadOnlySpan<float> logits, int categories, string paramName) =>
+        Logits(logits, paramName, allowNegativeInfinity: true, categories);
+
+    private static void Logits(ReadOnlySpan<float> logits, string paramName, bool allowNegativeInfinity, int categories)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -61,6 +78,7 @@ internal static class Checks
                 if (!Vector256.LessThanAll(Vector256.Abs(v), inf)) break;
             }
         }
+        int firstScalar = i;
         for (; i < logits.Length; i++)
         {
             float x = logits[i];
@@ -71,6 +89,19 @@ internal static class Checks
             if (float.IsNegativeInfinity(x) && !allowNegativeInfinity)
                 throw new ArgumentException($"Logit {i} is -infinity; this operation needs finite logits.", paramName);
         }
+        // Rows are searched for a finite logit only from the first vector with an infinity on (a batch without masked
+        // categories never gets here before its end).
+        if (categories > 0)
+            for (int r = firstScalar / categories; r < logits.Length / categories; r++)
+                if (!HasFinite(logits.Slice(r * categories, categories)))
+                    ThrowAllMasked(r, paramName);
+    }
+
+    private static bool HasFinite(ReadOnlySpan<float> row)
+    {
+        foreach (float x in row)
+            if (x > float.NegativeInfinity) return true;
+        return false;
     }
 
     /// <summary>Throws if any element is NaN (infinities allowed).</summary>

@@ -47,7 +47,7 @@ public static class Concrete
         int rows = Checks.Rows(logits.Length, categories, nameof(logits));
         Checks.Length(logY.Length, logits.Length, nameof(logY));
         Checks.NoOverlap(logY, logits, nameof(logY), nameof(logits));
-        Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
+        Checks.MaskableLogitRows(logits, categories, nameof(logits));
         rng.NextUniforms(logY);
         ElementMath.UniformToGumbel(logY);
         float invTau = 1f / tau;
@@ -55,13 +55,14 @@ public static class Concrete
         {
             var l = logits.Slice(r * categories, categories);
             var x = logY.Slice(r * categories, categories);
-            float max = float.NegativeInfinity;
+            // Large logits are shifted by the row's largest before the noise is added, as in GumbelSoftmax (RowShift):
+            // they would otherwise swallow the noise's low bits.
+            float shift = GumbelSoftmaxKernels.RowShift(l), max = float.NegativeInfinity;
             for (int k = 0; k < categories; k++)
             {
-                x[k] = (l[k] + x[k]) * invTau;
+                x[k] = (l[k] - shift + x[k]) * invTau;
                 max = Math.Max(max, x[k]);
             }
-            if (float.IsNegativeInfinity(max)) Checks.ThrowAllMasked(r, nameof(logits));
             double sum = 0;
             for (int k = 0; k < categories; k++) sum += Math.Exp(x[k] - max);
             // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds the log-sum to the float spacing of x,

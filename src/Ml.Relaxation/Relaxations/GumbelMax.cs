@@ -40,7 +40,7 @@ public static class GumbelMax
         int rows = Checks.Rows(logits.Length, categories, nameof(logits));
         Checks.Length(indices.Length, rows, nameof(indices));
         Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
-        Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
+        Checks.MaskableLogitRows(logits, categories, nameof(logits));
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
         fixed (float* l = logits, oh = oneHot)
@@ -62,21 +62,21 @@ public static class GumbelMax
 
         public int Run(int rowStart, int rowEnd)
         {
-            const int Block = GumbelSoftmax.BlockElements;
-            Span<float> scratch = stackalloc float[Block];
+            const int Block = GumbelSoftmaxKernels.BlockElements;
+            Span<float> scratch = stackalloc float[Block], shifted = stackalloc float[Block];
             int k = K;
-            if (k > Block) return RunLongRows(rowStart, rowEnd, scratch);
+            if (k > Block) return RunLongRows(rowStart, rowEnd, scratch, shifted);
             int blockRows = Block / k;
             for (int b = rowStart; b < rowEnd; b += blockRows)
             {
                 int bEnd = Math.Min(rowEnd, b + blockRows);
                 var noise = scratch[..((bEnd - b) * k)];
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, noise);
-                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), noise);
+                // z = logits (shifted for large ones) + Gumbel noise, exactly as GumbelSoftmax computes it: both pick the same category.
+                GumbelSoftmaxKernels.Perturb(Rng, Start + (ulong)b * (ulong)k, new ReadOnlySpan<float>(Logits + (long)b * k, noise.Length), k, noise, shifted);
                 for (int r = b; r < bEnd; r++)
                 {
                     var row = noise.Slice((r - b) * k, k);
-                    float max = GumbelSoftmax.RowMax(row);
+                    float max = GumbelSoftmaxKernels.RowMax(row);
                     int best = float.IsNegativeInfinity(max) ? -1 : row.IndexOf(max);
                     if (best < 0) return r;
                     Write(r, best);
@@ -85,7 +85,7 @@ public static class GumbelMax
             return -1;
         }
 
-        private int RunLongRows(int rowStart, int rowEnd, Span<float> scratch)
+        private int RunLongRows(int rowStart, int rowEnd, Span<float> scratch, Span<float> shifted)
         {
             int k = K;
             for (int r = rowStart; r < rowEnd; r++)
@@ -93,12 +93,13 @@ public static class GumbelMax
                 // A row longer than the scratch buffer is scanned in segments with a running maximum.
                 int best = -1;
                 float bestValue = float.NegativeInfinity;
+                var row = new ReadOnlySpan<float>(Logits + (long)r * k, k);
+                float shift = GumbelSoftmaxKernels.RowShift(row);
                 for (int s = 0; s < k; s += scratch.Length)
                 {
                     int len = Math.Min(scratch.Length, k - s);
                     var z = scratch[..len];
-                    Rng.FillUniforms(Start + (ulong)r * (ulong)k + (ulong)s, z);
-                    ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)r * k + s, len), z);
+                    GumbelSoftmaxKernels.PerturbSegment(Rng, Start + (ulong)r * (ulong)k + (ulong)s, row.Slice(s, len), shift, z, shifted);
                     int arg = TensorPrimitives.IndexOfMax(z);
                     if (z[arg] > bestValue) { bestValue = z[arg]; best = s + arg; }
                 }

@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -82,7 +80,7 @@ public static class GumbelSoftmax
     public static void Backward(ReadOnlySpan<float> softY, ReadOnlySpan<float> dy, int categories, float tau, Span<float> dLogits)
     {
         Checks.Temperature(tau);
-        BackwardCore(softY, dy, categories, tau, default, dLogits);
+        GumbelSoftmaxKernels.Backward(softY, dy, categories, tau, default, dLogits);
     }
 
     /// <summary>Vector-Jacobian product for a sample drawn with one temperature per row.</summary>
@@ -90,7 +88,7 @@ public static class GumbelSoftmax
     public static void Backward(ReadOnlySpan<float> softY, ReadOnlySpan<float> dy, int categories, ReadOnlySpan<float> tau, Span<float> dLogits)
     {
         Checks.Temperatures(tau, Checks.Rows(softY.Length, categories, nameof(softY)));
-        BackwardCore(softY, dy, categories, 0f, tau, dLogits);
+        GumbelSoftmaxKernels.Backward(softY, dy, categories, 0f, tau, dLogits);
     }
 
     /// <summary>
@@ -137,199 +135,21 @@ public static class GumbelSoftmax
             Checks.NoOverlap(oneHot, logits, nameof(oneHot), nameof(logits));
             Checks.NoOverlap(oneHot, (ReadOnlySpan<float>)y, nameof(oneHot), "softY");
         }
-        Checks.Logits(logits, nameof(logits), allowNegativeInfinity: true);
+        Checks.MaskableLogitRows(logits, categories, nameof(logits));
         ulong start = rng.Reserve(logits.Length);
         if (rows == 0) return;
+        bool byLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread;
+        SoftmaxByLanes.LastSampleOnThisThreadUsedLanes = byLanes;
         fixed (float* l = logits, yp = y, t = rowTau, oh = oneHot)
         fixed (int* ix = indices)
         {
-            var kernel = new SoftKernel
+            var kernel = new GumbelSoftmaxKernels.SoftKernel
             {
                 Rng = rng, Start = start, Logits = l, Y = yp, RowTau = t, Tau = tau, K = categories,
-                ByLanes = SoftmaxByLanes.Handles(categories) && !SoftmaxByLanes.RowsOnThisThread,
-                OneHot = oh, Indices = ix,
+                ByLanes = byLanes, OneHot = oh, Indices = ix,
             };
             int bad = RowParallel.Run(kernel, rows, categories);
             if (bad >= 0) Checks.ThrowAllMasked(bad, nameof(logits));
-        }
-    }
-
-    /// <summary>Rows are processed in blocks of about this many elements so the noise stays in L1 cache.</summary>
-    internal const int BlockElements = 2048;
-
-    private unsafe struct SoftKernel : IRowKernel
-    {
-        public RandomSource Rng;
-        public ulong Start;
-        public float* Logits, Y, RowTau, OneHot;
-        public int* Indices;
-        public float Tau;
-        public int K;
-        public bool ByLanes;
-
-        public int Run(int rowStart, int rowEnd)
-        {
-            int k = K;
-            if (ByLanes) return RunByLanes(rowStart, rowEnd);
-            int block = Math.Max(1, BlockElements / k);
-            for (int b = rowStart; b < rowEnd; b += block)
-            {
-                int bEnd = Math.Min(rowEnd, b + block);
-                // Whole block at once, vectorized: uniforms, then z = logits + Gumbel noise.
-                var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, z);
-                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), z);
-                // Row by row: subtract the row maximum and scale by 1/tau, so every exponent is <= 0 for any logits and tau.
-                for (int r = b; r < bEnd; r++)
-                {
-                    int arg = ShiftRow(z.Slice((r - b) * k, k), 1f / (RowTau == null ? Tau : RowTau[r]), Indices != null);
-                    if (arg < 0) return r;
-                    if (Indices != null)
-                    {
-                        Indices[r] = arg;
-                        var hot = new Span<float>(OneHot + (long)r * k, k);
-                        hot.Clear();
-                        hot[arg] = 1f;
-                    }
-                }
-                ElementMath.ExpNonPositive(z);
-                for (int r = b; r < bEnd; r++) NormalizeRow(z.Slice((r - b) * k, k));
-            }
-            return -1;
-        }
-
-        /// <summary>Short rows: the same noise, then the softmax with eight rows at a time in vector lanes.</summary>
-        private int RunByLanes(int rowStart, int rowEnd)
-        {
-            int k = K, block = Math.Max(8, BlockElements / k & ~7);
-            for (int b = rowStart; b < rowEnd; b += block)
-            {
-                int bEnd = Math.Min(rowEnd, b + block);
-                var z = new Span<float>(Y + (long)b * k, (bEnd - b) * k);
-                Rng.FillUniforms(Start + (ulong)b * (ulong)k, z);
-                ElementMath.AddGumbel(new ReadOnlySpan<float>(Logits + (long)b * k, z.Length), z);
-                int bad = SoftmaxByLanes.Run(Y + (long)b * k, bEnd - b, k, Tau, RowTau == null ? null : RowTau + b,
-                    Indices == null ? null : Indices + b, OneHot == null ? null : OneHot + (long)b * k);
-                if (bad >= 0) return b + bad;
-            }
-            return -1;
-        }
-    }
-
-    /// <summary>Row length from which the row-wise passes use <see cref="TensorPrimitives"/> instead of inline vectors.</summary>
-    private const int LongRow = 64;
-
-    /// <summary>
-    /// Replaces <c>z</c> by <c>(z - max z) / tau</c> and returns the argmax (first on ties) when
-    /// <paramref name="needArgMax"/> is set, otherwise 0; -1 when the row is all -infinity (every category masked).
-    /// </summary>
-    internal static int ShiftRow(Span<float> z, float invTau, bool needArgMax)
-    {
-        int k = z.Length;
-        float max = RowMax(z);
-        if (float.IsNegativeInfinity(max)) return -1;
-        int arg = needArgMax ? z.IndexOf(max) : 0;
-        if (k >= LongRow)
-        {
-            TensorPrimitives.Subtract(z, max, z);
-            TensorPrimitives.Multiply(z, invTau, z);
-        }
-        else if (k >= 8)
-        {
-            // Full vectors plus one overlapping last vector, computed from the original values before any store.
-            ref float r = ref MemoryMarshal.GetReference(z);
-            var vmax = Vector256.Create(max);
-            var scale = Vector256.Create(invTau);
-            var last = (Vector256.LoadUnsafe(ref r, (nuint)(k - 8)) - vmax) * scale;
-            for (int j = 0; j + 8 <= k; j += 8)
-                ((Vector256.LoadUnsafe(ref r, (nuint)j) - vmax) * scale).StoreUnsafe(ref r, (nuint)j);
-            last.StoreUnsafe(ref r, (nuint)(k - 8));
-        }
-        else
-        {
-            for (int j = 0; j < k; j++) z[j] = (z[j] - max) * invTau;
-        }
-        return arg;
-    }
-
-    /// <summary>The largest element of a row (branch-free, so random rows cost no mispredictions).</summary>
-    internal static float RowMax(ReadOnlySpan<float> z)
-    {
-        int k = z.Length;
-        if (k >= LongRow) return TensorPrimitives.Max(z);
-        if (k >= 8)
-        {
-            ref float r = ref MemoryMarshal.GetReference(z);
-            var m = Vector256.LoadUnsafe(ref r, (nuint)(k - 8));
-            for (int j = 0; j + 8 <= k; j += 8) m = Vector256.Max(m, Vector256.LoadUnsafe(ref r, (nuint)j));
-            var h = Vector128.Max(m.GetLower(), m.GetUpper());
-            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
-            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2)));
-            return h.ToScalar();
-        }
-        float max = z[0];
-        for (int j = 1; j < k; j++) max = z[j] > max ? z[j] : max;
-        return max;
-    }
-
-    /// <summary>Divides a row of non-negative values by its sum (at least 1 here: the maximum's exponent is 0).</summary>
-    internal static void NormalizeRow(Span<float> e)
-    {
-        int k = e.Length;
-        if (k >= LongRow)
-        {
-            TensorPrimitives.Multiply(e, 1f / TensorPrimitives.Sum(e), e);
-            return;
-        }
-        if (k >= 8)
-        {
-            ref float r = ref MemoryMarshal.GetReference(e);
-            int full = k & ~7;
-            var acc = Vector256<float>.Zero;
-            for (int j = 0; j < full; j += 8) acc += Vector256.LoadUnsafe(ref r, (nuint)j);
-            // The overlapping last vector, with the lanes already summed masked out.
-            var lastRaw = Vector256.LoadUnsafe(ref r, (nuint)(k - 8));
-            var fresh = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(full - (k - 8))).AsSingle();
-            acc += lastRaw & fresh;
-            var h = acc.GetLower() + acc.GetUpper();
-            h += Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1));
-            h += Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2));
-            var inv = Vector256.Create(1f / h.ToScalar());
-            var last = lastRaw * inv;
-            for (int j = 0; j < full; j += 8) (Vector256.LoadUnsafe(ref r, (nuint)j) * inv).StoreUnsafe(ref r, (nuint)j);
-            last.StoreUnsafe(ref r, (nuint)(k - 8));
-            return;
-        }
-        float sum = 0f;
-        for (int j = 0; j < k; j++) sum += e[j];
-        float invSum = 1f / sum;
-        for (int j = 0; j < k; j++) e[j] *= invSum;
-    }
-
-    private static void BackwardCore(ReadOnlySpan<float> softY, ReadOnlySpan<float> dy, int categories, float tau,
-        ReadOnlySpan<float> rowTau, Span<float> dLogits)
-    {
-        int rows = Checks.Rows(softY.Length, categories, nameof(softY));
-        Checks.Length(dy.Length, softY.Length, nameof(dy));
-        Checks.Length(dLogits.Length, softY.Length, nameof(dLogits));
-        for (int r = 0; r < rows; r++)
-        {
-            var y = softY.Slice(r * categories, categories);
-            var g = dy.Slice(r * categories, categories);
-            var d = dLogits.Slice(r * categories, categories);
-            float invTau = 1f / (rowTau.IsEmpty ? tau : rowTau[r]);
-            if (categories >= LongRow)
-            {
-                float dot = TensorPrimitives.Dot(y, g);
-                // d = y * (g - dot) / tau, written so that d may alias g.
-                TensorPrimitives.Subtract(g, dot, d);
-                TensorPrimitives.Multiply(d, y, d);
-                TensorPrimitives.Multiply(d, invTau, d);
-                continue;
-            }
-            float s = 0f;
-            for (int k = 0; k < categories; k++) s += y[k] * g[k];
-            for (int k = 0; k < categories; k++) d[k] = y[k] * (g[k] - s) * invTau;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Ml.Relaxation.Numerics;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Relaxations;
@@ -69,9 +69,8 @@ public static class HardConcrete
         {
             int d = D;
             var la = new ReadOnlySpan<float>(LogAlpha, d);
-            var invBeta = Vector256.Create(InvBeta);
-            Span<float> pu = stackalloc float[8], pl = stackalloc float[8], pg = stackalloc float[8];
-            int blockRows = Math.Max(1, GumbelSoftmax.BlockElements / d);
+            var gate = new GateFromNoise(InvBeta, Gamma, Scale);
+            int blockRows = Math.Max(1, GumbelSoftmaxKernels.BlockElements / d);
             for (int r = rowStart; r < rowEnd; r++)
             {
                 // Uniforms for a block of rows in one call: the rows are contiguous, and long fills stay on the vector path.
@@ -81,46 +80,27 @@ public static class HardConcrete
                     Rng.FillUniforms(Start + (ulong)r * (ulong)d, new Span<float>(Z + (long)r * d, rows * d));
                 }
                 var z = new Span<float>(Z + (long)r * d, d);
-                ref float zr = ref MemoryMarshal.GetReference(z);
-                ref float lr = ref MemoryMarshal.GetReference(la);
-                int j, full = d & ~7;
                 // Two passes, noise then gates: one loop body with both would chain a division, a log, an exp and a
                 // second division, too long a dependency chain for enough iterations to overlap.
-                for (j = 0; j < full; j += 8)
-                    VectorMath.Logistic(Vector256.LoadUnsafe(ref zr, (nuint)j)).StoreUnsafe(ref zr, (nuint)j);
-                for (j = 0; j < full; j += 8)
-                {
-                    var gate = GateFromNoise(Vector256.LoadUnsafe(ref zr, (nuint)j), Vector256.LoadUnsafe(ref lr, (nuint)j), invBeta, out var grad);
-                    gate.StoreUnsafe(ref zr, (nuint)j);
-                    if (Grad != null) grad.Store(Grad + (long)r * d + j);
-                }
-                if (j < d)
-                {
-                    // The tail goes through the same lane code in a padded vector, so no element depends on the row length.
-                    pu.Fill(0.5f);
-                    pl.Clear();
-                    z[j..].CopyTo(pu);
-                    la[j..].CopyTo(pl);
-                    var noise = VectorMath.Logistic(Vector256.Create((ReadOnlySpan<float>)pu));
-                    var gate = GateFromNoise(noise, Vector256.Create((ReadOnlySpan<float>)pl), invBeta, out var grad);
-                    gate.CopyTo(pu);
-                    grad.CopyTo(pg);
-                    pu[..(d - j)].CopyTo(z[j..]);
-                    if (Grad != null) pg[..(d - j)].CopyTo(new Span<float>(Grad + (long)r * d + j, d - j));
-                }
+                ElementMath.UniformToLogistic(z);
+                ElementLoop.Apply(z, la, Grad == null ? default : new Span<float>(Grad + (long)r * d, d), gate);
             }
             return -1;
         }
+    }
 
-        /// <summary>Gate and derivative from logistic noise <c>log(u / (1 - u))</c> and log alphas, eight at a time.</summary>
+    /// <summary>Gate and its derivative with respect to log alpha from logistic noise <c>log(u / (1 - u))</c>, eight at a time.</summary>
+    private readonly struct GateFromNoise(float invBeta, float gamma, float scale) : IBinaryLanesWithSecond
+    {
+        private readonly Vector256<float> _invBeta = Vector256.Create(invBeta), _gamma = Vector256.Create(gamma), _scale = Vector256.Create(scale);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly Vector256<float> GateFromNoise(Vector256<float> noise, Vector256<float> logAlpha, Vector256<float> invBeta, out Vector256<float> grad)
+        public Vector256<float> Invoke(Vector256<float> noise, Vector256<float> logAlpha, out Vector256<float> grad)
         {
-            var s = VectorMath.Sigmoid((noise + logAlpha) * invBeta, out var ds);
-            var scale = Vector256.Create(Scale);
-            var sBar = s * scale + Vector256.Create(Gamma);
+            var s = VectorMath.Sigmoid((noise + logAlpha) * _invBeta, out var ds);
+            var sBar = s * _scale + _gamma;
             var inside = Vector256.GreaterThan(sBar, Vector256<float>.Zero) & Vector256.LessThan(sBar, Vector256.Create(1f));
-            grad = inside & (ds * (scale * invBeta));
+            grad = inside & (ds * (_scale * _invBeta));
             return Vector256.Min(Vector256.Max(sBar, Vector256<float>.Zero), Vector256.Create(1f));
         }
     }
@@ -133,7 +113,7 @@ public static class HardConcrete
     {
         var p = Validate(logAlpha, gate, nameof(gate), parameters);
         for (int i = 0; i < logAlpha.Length; i++)
-            gate[i] = (float)Math.Clamp(Sigmoid(logAlpha[i]) * (p.Zeta - p.Gamma) + p.Gamma, 0, 1);
+            gate[i] = (float)Math.Clamp(ScalarMath.Sigmoid(logAlpha[i]) * (p.Zeta - p.Gamma) + p.Gamma, 0, 1);
     }
 
     /// <summary><c>P(z != 0) = sigmoid(log_alpha - beta log(-gamma / zeta))</c> for each gate.</summary>
@@ -143,7 +123,7 @@ public static class HardConcrete
     public static void ProbabilityNonZero(ReadOnlySpan<float> logAlpha, Span<float> probability, HardConcreteParameters? parameters = null)
     {
         var p = Validate(logAlpha, probability, nameof(probability), parameters);
-        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
+        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)ScalarMath.Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
     }
 
     /// <summary><c>P(z = 0) = sigmoid(beta log(-gamma / zeta) - log_alpha)</c> for each gate (computed directly, not as 1 - P(z != 0)).</summary>
@@ -151,7 +131,7 @@ public static class HardConcrete
     public static void ProbabilityZero(ReadOnlySpan<float> logAlpha, Span<float> probability, HardConcreteParameters? parameters = null)
     {
         var p = Validate(logAlpha, probability, nameof(probability), parameters);
-        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)Sigmoid(p.Beta * p.LogRatioZero - logAlpha[i]);
+        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)ScalarMath.Sigmoid(p.Beta * p.LogRatioZero - logAlpha[i]);
     }
 
     /// <summary><c>P(z = 1) = sigmoid(log_alpha - beta log((1 - gamma) / (zeta - 1)))</c> for each gate.</summary>
@@ -159,7 +139,7 @@ public static class HardConcrete
     public static void ProbabilityOne(ReadOnlySpan<float> logAlpha, Span<float> probability, HardConcreteParameters? parameters = null)
     {
         var p = Validate(logAlpha, probability, nameof(probability), parameters);
-        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)Sigmoid(logAlpha[i] - p.Beta * p.LogRatioOne);
+        for (int i = 0; i < logAlpha.Length; i++) probability[i] = (float)ScalarMath.Sigmoid(logAlpha[i] - p.Beta * p.LogRatioOne);
     }
 
     /// <summary>The expected L0 norm of the gate vector, <c>sum_d P(z_d != 0)</c>, accumulated in double precision.</summary>
@@ -170,7 +150,7 @@ public static class HardConcrete
         Checks.NotNaN(logAlpha, nameof(logAlpha));
         var p = parameters ?? HardConcreteParameters.Default;
         double sum = 0;
-        for (int i = 0; i < logAlpha.Length; i++) sum += Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
+        for (int i = 0; i < logAlpha.Length; i++) sum += ScalarMath.Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
         return sum;
     }
 
@@ -186,7 +166,7 @@ public static class HardConcrete
         var p = Validate(logAlpha, gradient, nameof(gradient), parameters);
         for (int i = 0; i < logAlpha.Length; i++)
         {
-            double q = Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
+            double q = ScalarMath.Sigmoid(logAlpha[i] - p.Beta * p.LogRatioZero);
             gradient[i] = (float)(q * (1 - q));
         }
     }
@@ -197,6 +177,4 @@ public static class HardConcrete
         Checks.NotNaN(logAlpha, nameof(logAlpha));
         return parameters ?? HardConcreteParameters.Default;
     }
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
 }

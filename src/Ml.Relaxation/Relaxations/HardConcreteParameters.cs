@@ -20,8 +20,8 @@ public sealed class HardConcreteParameters
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be a finite number below 0 (the stretch must reach past 0 for gates to close exactly).");
         if (!(zeta > 1) || double.IsInfinity(zeta))
             throw new ArgumentOutOfRangeException(nameof(zeta), zeta, "zeta must be a finite number above 1 (the stretch must reach past 1 for gates to open exactly).");
-        if (!(beta > 0) || double.IsInfinity(beta))
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be a finite number greater than 0.");
+        if (!(beta > 0) || double.IsInfinity(beta) || !Checks.IsValidTemperature((float)beta))
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be a finite number of at least about 2.9e-39 (the sampler scales by 1/beta in single precision, which overflows below that).");
         Gamma = gamma;
         Zeta = zeta;
         Beta = beta;

@@ -3,27 +3,14 @@ using Ml.Relaxation.Parallelism;
 namespace Ml.Relaxation.Relaxations;
 
 /// <summary>
-/// How many threads the relaxation kernels may use on a large batch. Results do not depend on it: every element
-/// takes its random draws at a fixed offset from the position reserved for the call, so any split of the rows gives
-/// the same output bit for bit.
+/// How the relaxation kernels split a large batch across threads (at most <see cref="DegreeOfParallelism.Current"/>).
+/// Results do not depend on it: every element takes its random draws at a fixed offset from the position reserved for
+/// the call, so any split of the rows gives the same output bit for bit.
 /// </summary>
-public static class RelaxationParallelism
+internal static class RelaxationParallelism
 {
-    private static int maxDegree = Environment.ProcessorCount;
-
-    /// <summary>The most threads one call may use (at least 1; default: the processor count).</summary>
-    public static int MaxDegreeOfParallelism
-    {
-        get => maxDegree;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxDegreeOfParallelism));
-            maxDegree = value;
-        }
-    }
-
     /// <summary>Below this many elements per thread the threading overhead outweighs the work.</summary>
-    internal const int MinElementsPerThread = 32 * 1024;
+    public const int MinElementsPerThread = 32 * 1024;
 }
 
 /// <summary>A kernel over a range of rows; returns the first row it could not process (e.g. all masked), or -1.</summary>
@@ -39,7 +26,7 @@ internal static class RowParallel
     public static int Run<TKernel>(TKernel kernel, int rows, int elementsPerRow) where TKernel : struct, IRowKernel
     {
         long total = (long)rows * Math.Max(1, elementsPerRow);
-        int threads = (int)Math.Min(Math.Min(RelaxationParallelism.MaxDegreeOfParallelism, rows),
+        int threads = (int)Math.Min(Math.Min(DegreeOfParallelism.Current, rows),
                                     Math.Max(1, total / RelaxationParallelism.MinElementsPerThread));
         if (threads <= 1) return kernel.Run(0, rows);
         // A few chunks per thread, claimed dynamically, so a thread that the OS descheduled does not hold up the call.

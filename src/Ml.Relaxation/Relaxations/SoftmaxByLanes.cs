@@ -34,6 +34,9 @@ internal static unsafe class SoftmaxByLanes
     /// </summary>
     [ThreadStatic] internal static bool RowsOnThisThread;
 
+    /// <summary>Test hook: whether the last Gumbel-Softmax sample started on this thread computed its softmax here.</summary>
+    [ThreadStatic] internal static bool LastSampleOnThisThreadUsedLanes;
+
     /// <summary>Whether rows of <paramref name="categories"/> go through <see cref="Run"/> on this machine (it needs AVX2).</summary>
     public static bool Handles(int categories) => Avx2.IsSupported && Fma.IsSupported && categories >= MinCategories && categories <= MaxCategories;
 

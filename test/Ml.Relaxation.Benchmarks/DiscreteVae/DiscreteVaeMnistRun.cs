@@ -24,7 +24,7 @@ public static class DiscreteVaeMnistRun
         bool hard = args.Length > 1 && args[1] == "hard";
         int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
         int iwSamples = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
-        MatMul.MaxDegreeOfParallelism = threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
 
         Matrix all = Mnist10k.LoadBinarized();
         Matrix train = Mnist10k.Rows(all, 0, 9000), test = Mnist10k.Rows(all, 9000, 1000);

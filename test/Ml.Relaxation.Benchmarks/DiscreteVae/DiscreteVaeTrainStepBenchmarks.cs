@@ -34,7 +34,7 @@ public class DiscreteVaeTrainStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        MatMul.MaxDegreeOfParallelism = Threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = Threads;
         _model = new DiscreteVaeModel(new DiscreteVaeArchitecture { FeatureCount = 784, Relaxation = Relaxation }, seed: 1);
         _adam = new Adam(_model.Parameters, 1e-3f);
         _batch = new Batch(100, 784, 0);

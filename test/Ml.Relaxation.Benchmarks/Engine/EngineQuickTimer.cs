@@ -13,7 +13,7 @@ public static class EngineQuickTimer
     /// <summary>Prints GFLOP/s per product shape and the pool's hand-off cost.</summary>
     public static void Run(int threads)
     {
-        MatMul.MaxDegreeOfParallelism = threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
         Console.WriteLine($"threads {threads}, FMA kernel {GemmKernel.UsesFma}");
         foreach (var (name, shape) in MatMulBenchmarks.Shapes)
         {

@@ -32,7 +32,7 @@ public class MatMulBenchmarks
     /// <summary>The shape names, for BenchmarkDotNet.</summary>
     public static IEnumerable<string> ShapeNames => Shapes.Keys;
 
-    /// <summary><see cref="MatMul.MaxDegreeOfParallelism"/>.</summary>
+    /// <summary><see cref="Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum"/>.</summary>
     [Params(1, 2)]
     public int Threads { get; set; } = 2;
 
@@ -45,14 +45,14 @@ public class MatMulBenchmarks
         _a = ta ? Filled(k, m, 1) : Filled(m, k, 1);
         _b = tb ? Filled(n, k, 2) : Filled(k, n, 2);
         _c = new Matrix(m, n);
-        MatMul.MaxDegreeOfParallelism = Threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = Threads;
     }
 
     /// <summary>One product.</summary>
     [Benchmark]
     public void Product()
     {
-        MatMul.MaxDegreeOfParallelism = Threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = Threads;
         if (_shape.TransA) MatMul.MultiplyTransposeA(_a, _b, _c);
         else if (_shape.TransB) MatMul.MultiplyTransposeB(_a, _b, _c);
         else MatMul.Multiply(_a, _b, _c);

@@ -9,7 +9,7 @@ public class VaeStepBenchmarks
 {
     private JangVaeStep _vae = null!;
 
-    /// <summary><see cref="MatMul.MaxDegreeOfParallelism"/>.</summary>
+    /// <summary><see cref="Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum"/>.</summary>
     [Params(1, 2)]
     public int Threads { get; set; } = 2;
 
@@ -17,7 +17,7 @@ public class VaeStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        MatMul.MaxDegreeOfParallelism = Threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = Threads;
         _vae = new JangVaeStep();
     }
 
@@ -25,7 +25,7 @@ public class VaeStepBenchmarks
     [Benchmark]
     public float Step()
     {
-        MatMul.MaxDegreeOfParallelism = Threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = Threads;
         return _vae.Step();
     }
 }

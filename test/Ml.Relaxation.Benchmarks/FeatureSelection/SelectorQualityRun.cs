@@ -31,7 +31,7 @@ public static class SelectorQualityRun
     /// <summary>Runs the chosen part at <paramref name="threads"/> threads; <paramref name="peer"/> also runs the PyTorch peer on MADELON.</summary>
     public static void Run(string part, int threads, bool peer)
     {
-        Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
         string data = Mnist10k.FindDataDirectory();
         if (part is "madelon" or "all")
             foreach (int file in new[] { 101, 102, 103 }) Madelon(data, file, peer);

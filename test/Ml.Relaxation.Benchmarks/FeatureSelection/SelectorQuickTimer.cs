@@ -13,7 +13,7 @@ public static class SelectorQuickTimer
     /// <summary>Prints each fit's seconds and the median.</summary>
     public static void Run(int epochs, int repeats, int threads)
     {
-        Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
         var ml = new MLContext(seed: 1);
         var data = BreastCancerData.TrainingRows(ml);
         ml.Relaxation().SelectFeaturesWithGates(GatedSelectorFitBenchmarks.PeerOptions(1)).Fit(data); // JIT warm-up

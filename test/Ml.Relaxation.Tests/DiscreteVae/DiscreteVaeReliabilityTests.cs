@@ -1,7 +1,8 @@
 using Microsoft.ML;
-using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.DiscreteVae;
+using Ml.Relaxation.MLNet;
 using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Tests.Conformance;
 using Ml.Relaxation.Tests.Reliability;
 
@@ -44,18 +45,10 @@ public sealed class DiscreteVaeReliabilityTests
     {
         Determinism.AssertBitIdentical(threads =>
         {
-            int saved = Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism;
-            Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
-            try
-            {
-                var ctx = new MLContext(seed: 1);
-                using DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
-                return [.. t.Model.Parameters.SelectMany(p => p.Value)];
-            }
-            finally
-            {
-                Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = saved;
-            }
+            using var scope = DegreeOfParallelism.Override(threads);
+            var ctx = new MLContext(seed: 1);
+            using DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
+            return [.. t.Model.Parameters.SelectMany(p => p.Value)];
         }, 2, 4);
     }
 

@@ -37,22 +37,25 @@ public sealed class SyntheticMixture
     public double TrueNegativeLogLikelihood()
     {
         double total = 0;
-        for (int r = 0; r < X.Rows; r++)
-        {
-            double p = 0;
-            for (int c = 0; c < Components; c++)
-            {
-                double logp = Math.Log(1.0 / Components);
-                for (int j = 0; j < Features; j++)
-                {
-                    double on = j / BlockSize == c ? On : Off;
-                    logp += X[r, j] > 0.5f ? Math.Log(on) : Math.Log(1 - on);
-                }
-                p += Math.Exp(logp);
-            }
-            total -= Math.Log(p);
-        }
+        for (int r = 0; r < X.Rows; r++) total += RowNegativeLogLikelihood(X.Row(r));
         return total / X.Rows;
+    }
+
+    /// <summary>-log p(x) of one row under the true mixture.</summary>
+    public static double RowNegativeLogLikelihood(ReadOnlySpan<float> x)
+    {
+        double p = 0;
+        for (int c = 0; c < Components; c++)
+        {
+            double logp = Math.Log(1.0 / Components);
+            for (int j = 0; j < Features; j++)
+            {
+                double on = j / BlockSize == c ? On : Off;
+                logp += x[j] > 0.5f ? Math.Log(on) : Math.Log(1 - on);
+            }
+            p += Math.Exp(logp);
+        }
+        return -Math.Log(p);
     }
 
     /// <summary>Share of rows whose code maps to their true component under the best one-to-one relabelling.</summary>

@@ -1,4 +1,5 @@
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.Tests.Engine;
 
@@ -39,6 +40,27 @@ public class OptimizerTests
             double mHat = m / (1 - Math.Pow(0.8, t)), vHat = v / (1 - Math.Pow(0.9, t));
             x -= 0.1 * mHat / (Math.Sqrt(vHat) + 1e-3);
             Assert.All(p.Value, value => Assert.Equal(x, value, 5)); // vector lanes and the scalar tail agree
+        }
+    }
+
+    [Fact]
+    public void Adam_follows_a_three_step_trajectory_worked_out_by_hand()
+    {
+        // beta1 = 1/2, beta2 = 3/4, lr = 1/2, eps = 1/4 (large, so where it enters matters), gradients 1, -1, 2:
+        //   t = 1: m = 1/2,   v = 1/4,       m^ = 1,    v^ = 1:         x = 0 - (1/2)(1)/(1 + 1/4)              = -0.4
+        //   t = 2: m = -1/4,  v = 7/16,      m^ = -1/3, v^ = 1:         x = -0.4 + (1/2)(1/3)/(5/4)              = -0.2666667
+        //   t = 3: m = 7/8,   v = 85/64,     m^ = 1,    v^ = 85/37:     x = -0.2666667 - (1/2)/(sqrt(85/37) + 1/4) = -0.5498431
+        // (m^ = m / (1 - beta1^t), v^ = v / (1 - beta2^t)). Epsilon added to sqrt(v) instead of sqrt(v^), or no bias
+        // correction at all, gives -1/3 at the first step.
+        double[] expected = [-0.4, -0.26666667, -0.54984308];
+        float[] grads = [1f, -1f, 2f];
+        var p = Make(new float[11]); // a vector of 8 and a scalar tail of 3
+        var adam = new Adam([p], learningRate: 0.5f, beta1: 0.5f, beta2: 0.75f, epsilon: 0.25f);
+        for (int t = 0; t < 3; t++)
+        {
+            Array.Fill(p.Gradient, grads[t]);
+            adam.Step();
+            Assert.All(p.Value, value => Assert.Equal(expected[t], value, 6));
         }
     }
 
@@ -94,12 +116,10 @@ public class OptimizerTests
     public void Adam_split_across_threads_is_bit_identical_to_the_serial_update()
     {
         float[]? first = null;
-        int saved = MatMul.MaxDegreeOfParallelism;
-        try
+        foreach (int threads in new[] { 1, 3, 4 })
         {
-            foreach (int threads in new[] { 1, 3, 4 })
+            using (DegreeOfParallelism.Override(threads))
             {
-                MatMul.MaxDegreeOfParallelism = threads;
                 // Odd lengths put part boundaries inside parameters and leave scalar tails.
                 Parameter a = new("a", 301, 331), b = new("b", 1, 13), c = new("c", 257, 259);
                 var adam = new Adam([a, b, c], learningRate: 0.01f, weightDecay: 0.1f);
@@ -114,10 +134,6 @@ public class OptimizerTests
                 if (first is null) first = all;
                 else Assert.Equal(first, all);
             }
-        }
-        finally
-        {
-            MatMul.MaxDegreeOfParallelism = saved;
         }
     }
 }

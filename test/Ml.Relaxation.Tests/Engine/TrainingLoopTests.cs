@@ -1,4 +1,5 @@
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Tests.Engine;
@@ -75,22 +76,16 @@ public class TrainingLoopTests
         Matrix x = GradientCheck.Random(256, 64, 50);
         Matrix y = GradientCheck.Random(256, 3, 51, 0f, 1f);
         float[]? first = null;
-        int saved = MatMul.MaxDegreeOfParallelism;
-        try
+        foreach (int threads in new[] { 1, 2, 3 })
         {
-            foreach (int threads in new[] { 1, 2, 3 })
+            using (DegreeOfParallelism.Override(threads))
             {
-                MatMul.MaxDegreeOfParallelism = threads;
                 var model = new TinyMlp(64, 256, 3, 64, seed: 52, binary: true);
                 TrainingLoop.Run(model, new InMemoryBatchSource(x, y, 64, seed: 53), null, new TrainingOptions { Epochs = 3 });
                 float[] all = model.Parameters.SelectMany(p => p.Value).ToArray();
                 if (first is null) first = all;
                 else Assert.Equal(first, all);
             }
-        }
-        finally
-        {
-            MatMul.MaxDegreeOfParallelism = saved;
         }
     }
 

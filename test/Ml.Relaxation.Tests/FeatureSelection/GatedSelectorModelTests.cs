@@ -1,5 +1,6 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.GatedSelection;
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Tests.FeatureSelection;
@@ -75,23 +76,15 @@ public class GatedSelectorModelTests
     {
         float[] Run(int threads)
         {
-            int saved = MatMul.MaxDegreeOfParallelism;
-            MatMul.MaxDegreeOfParallelism = threads;
-            try
-            {
-                var (x, y, _) = SelectionData.LinearAndXor(300, 40, seed: 4);
-                var features = new Matrix(300, 40);
-                var targets = new Matrix(300, 1);
-                for (int i = 0; i < 300; i++) { x[i].CopyTo(features.Row(i)); targets[i, 0] = y[i] ? 1 : 0; }
-                var source = new InMemoryBatchSource(features, targets, batchSize: 64, seed: 9);
-                var settings = new GatedSelectorSettings { HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
-                var scaling = new FeatureScaling(new float[40], Enumerable.Repeat(1f, 40).ToArray());
-                return [.. GatedSelectorTrainer.Train(settings, scaling, source, 300).LogAlpha];
-            }
-            finally
-            {
-                MatMul.MaxDegreeOfParallelism = saved;
-            }
+            using var scope = DegreeOfParallelism.Override(threads);
+            var (x, y, _) = SelectionData.LinearAndXor(300, 40, seed: 4);
+            var features = new Matrix(300, 40);
+            var targets = new Matrix(300, 1);
+            for (int i = 0; i < 300; i++) { x[i].CopyTo(features.Row(i)); targets[i, 0] = y[i] ? 1 : 0; }
+            var source = new InMemoryBatchSource(features, targets, batchSize: 64, seed: 9);
+            var settings = new GatedSelectorSettings { HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
+            var scaling = new FeatureScaling(new float[40], Enumerable.Repeat(1f, 40).ToArray());
+            return [.. GatedSelectorTrainer.Train(settings, scaling, source, 300).LogAlpha];
         }
         Assert.Equal(Run(1), Run(2));
     }

@@ -1,9 +1,10 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML;
 using Ml.Relaxation.Engine;
-using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
+using Ml.Relaxation.MLNet;
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Tests.Conformance;
 using Ml.Relaxation.Tests.Reliability;
 
@@ -52,18 +53,10 @@ public class GatedSelectorReliabilityTests
     {
         Determinism.AssertBitIdentical(threads =>
         {
-            int saved = MatMul.MaxDegreeOfParallelism;
-            MatMul.MaxDegreeOfParallelism = threads;
-            try
-            {
-                var ctx = new MLContext(seed: 1);
-                var t = ctx.Relaxation().SelectFeaturesWithGates(Quick()).Fit(BadData.Clean(ctx, 5, LabelTask.BinaryClassification, rows: 200));
-                return [.. t.FeatureScores.SelectMany(f => new[] { f.SlotIndex, f.Score, f.KeepProbability }), .. t.AppliedGates];
-            }
-            finally
-            {
-                MatMul.MaxDegreeOfParallelism = saved;
-            }
+            using var scope = DegreeOfParallelism.Override(threads);
+            var ctx = new MLContext(seed: 1);
+            var t = ctx.Relaxation().SelectFeaturesWithGates(Quick()).Fit(BadData.Clean(ctx, 5, LabelTask.BinaryClassification, rows: 200));
+            return [.. t.FeatureScores.SelectMany(f => new[] { f.SlotIndex, f.Score, f.KeepProbability }), .. t.AppliedGates];
         }, 2, 4);
     }
 

@@ -55,15 +55,15 @@ public class GumbelMaxTests
     }
 
     [Fact]
-    public void A_category_of_probability_one_in_a_million_is_drawn_about_that_often()
+    public void Categories_of_probability_one_in_a_hundred_thousand_and_ten_thousand_are_drawn_about_that_often()
     {
-        // n = 4e6 draws: the rare category's count is Poisson(4); its 0.9995 quantile is 12. A sampler that ignores
-        // the tail (e.g. clamped uniforms) gives 0, one that over-weights it gives far more.
+        // n = 4e6 draws at p = 1e-5: the rare category's count is Poisson(40), whose 0.0005 and 0.9995 quantiles are
+        // 21 and 62. A sampler that ignores the tail (e.g. uniforms clamped away from 0 and 1, so the noise cannot
+        // reach the 11.5 that this category needs) gives far fewer, one that over-weights it far more.
         const int n = 4_000_000;
-        var p = new[] { 1e-6, 1 - 1e-6 };
-        var counts = Counts(p, n, 21);
-        Assert.InRange(counts[0], 0, 12);
-        // Pair it with a one-in-ten-thousand category, whose count (mean 400, sd 20) pins the tail more tightly.
+        var counts = Counts(new[] { 1e-5, 1 - 1e-5 }, n, 21);
+        Assert.InRange(counts[0], 21, 62);
+        // A one-in-ten-thousand category in 1e6 draws: mean 100, sd 10, four standard deviations either side.
         var counts2 = Counts(new[] { 1e-4, 1 - 1e-4 }, n / 4, 22);
         Assert.InRange(counts2[0], 100 - 4 * 10, 100 + 4 * 10);
     }

@@ -1,3 +1,4 @@
+using Ml.Relaxation.Parallelism;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 using Ml.Relaxation.Tests.Reliability;
@@ -128,21 +129,18 @@ public class HardConcreteTests
         var logAlpha = new float[500];
         for (int j = 0; j < logAlpha.Length; j++) logAlpha[j] = (j % 5) switch { 0 => 1e4f, 1 => -1e4f, 2 => float.PositiveInfinity, 3 => float.NegativeInfinity, _ => j / 100f - 2.5f };
         const int rows = 300;
-        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
-        try
+        var results = new List<float[]>();
+        foreach (int threads in new[] { 1, 2 })
         {
-            var results = new List<float[]>();
-            foreach (int threads in new[] { 1, 2 })
+            using (DegreeOfParallelism.Override(threads))
             {
-                RelaxationParallelism.MaxDegreeOfParallelism = threads;
                 var z = new float[rows * logAlpha.Length]; var g = new float[z.Length];
                 HardConcrete.Sample(new RandomSource(44), logAlpha, rows, z, g);
                 Assert.All(z.Concat(g), v => Assert.True(float.IsFinite(v)));
                 results.Add(z.Concat(g).ToArray());
             }
-            Assert.Equal(results[0], results[1]);
         }
-        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+        Assert.Equal(results[0], results[1]);
     }
 
     [Fact]
@@ -153,16 +151,11 @@ public class HardConcreteTests
         const int rows = 1000;
         var z = new float[rows * logAlpha.Length]; var g = new float[z.Length];
         var rng = new RandomSource(45);
-        int saved = RelaxationParallelism.MaxDegreeOfParallelism;
-        try
+        using var scope = DegreeOfParallelism.Override(2);
+        Allocations.AssertNoneAfterWarmUp(() =>
         {
-            RelaxationParallelism.MaxDegreeOfParallelism = 2;
-            Allocations.AssertNoneAfterWarmUp(() =>
-            {
-                HardConcrete.Sample(rng, logAlpha, rows, z, g);
-                HardConcrete.Sample(rng, logAlpha, rows, z, default);
-            });
-        }
-        finally { RelaxationParallelism.MaxDegreeOfParallelism = saved; }
+            HardConcrete.Sample(rng, logAlpha, rows, z, g);
+            HardConcrete.Sample(rng, logAlpha, rows, z, default);
+        });
     }
 }

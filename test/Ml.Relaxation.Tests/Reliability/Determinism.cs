@@ -1,3 +1,5 @@
+using Ml.Relaxation.Parallelism;
+
 namespace Ml.Relaxation.Tests.Reliability;
 
 /// <summary>
@@ -7,45 +9,28 @@ namespace Ml.Relaxation.Tests.Reliability;
 /// Use from an estimator's tests with a delegate that fits with a fixed seed at the given degree of parallelism and
 /// returns every learned parameter, flattened:
 /// <code>
-/// Determinism.AssertBitIdentical(threads =>
+/// Determinism.AssertBitIdentical(threads => Determinism.AtThreads(threads, () =>
 /// {
-///     var model = ctx.Relaxation().SelectFeatures(new() { Seed = 7, NumberOfThreads = threads }).Fit(data);
-///     return model.Gates.ToArray();
-/// });
+///     var model = ctx.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions { Seed = 7 }).Fit(data);
+///     return model.LogAlpha.ToArray();
+/// }));
 /// </code>
 /// It fits at 1 thread twice (same seed twice must agree) and at each other count (default 2), and compares the raw
-/// bits of every value (so -0 vs 0 and different NaN payloads count as differences). Use <see cref="AtThreads{T}"/> to
-/// set every parallelism knob of the library for the fit. The kernels only split work above a size threshold (matrix
+/// bits of every value (so -0 vs 0 and different NaN payloads count as differences). <see cref="AtThreads{T}"/> sets
+/// the library's one parallelism setting (<see cref="DegreeOfParallelism"/>) for the fit. The kernels only split work above a size threshold (matrix
 /// products: 2^17 multiply-adds per extra thread; relaxation kernels: 32K elements per thread), so give the fit
 /// batches large enough to cross them, or the threaded paths are never compared.
 /// </remarks>
 public static class Determinism
 {
-    private static readonly Lock Knobs = new();
-
     /// <summary>
-    /// Runs <paramref name="fit"/> with <see cref="Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism"/> and
-    /// <see cref="Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism"/> set to
-    /// <paramref name="threads"/>, restoring both afterwards (serialized with other callers: the knobs are global).
+    /// Runs <paramref name="fit"/> with <see cref="DegreeOfParallelism.Override"/> set to <paramref name="threads"/>: the
+    /// override holds for this test's thread and the tasks it starts only, so tests running in parallel keep theirs.
     /// </summary>
     public static T AtThreads<T>(int threads, Func<T> fit)
     {
-        lock (Knobs)
-        {
-            int matMul = Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism;
-            int relaxations = Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism;
-            Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = threads;
-            Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism = threads;
-            try
-            {
-                return fit();
-            }
-            finally
-            {
-                Ml.Relaxation.Engine.MatMul.MaxDegreeOfParallelism = matMul;
-                Ml.Relaxation.Relaxations.RelaxationParallelism.MaxDegreeOfParallelism = relaxations;
-            }
-        }
+        using var scope = DegreeOfParallelism.Override(threads);
+        return fit();
     }
 
     /// <summary>Fails unless every fit returns bit-identical parameters; <paramref name="threadCounts"/> defaults to 2.</summary>

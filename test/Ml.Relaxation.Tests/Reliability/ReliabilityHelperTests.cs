@@ -24,6 +24,18 @@ public class ReliabilityHelperTests
         Assert.NotNull(kept);
     }
 
+    [Fact]
+    public void Allocations_fails_code_that_allocates_every_few_calls_or_a_large_block_once()
+    {
+        object? kept = null;
+        int calls = 0;
+        Assert.ThrowsAny<XunitException>(() => Allocations.AssertNoneAfterWarmUp(() => { if (++calls % 5 == 0) kept = new float[4]; }));
+        calls = 0;
+        // Once, 8 KB or more: more than the GC's accounting can explain.
+        Assert.ThrowsAny<XunitException>(() => Allocations.AssertNoneAfterWarmUp(() => { if (++calls == 10) kept = new byte[Allocations.AllocationQuantum]; }));
+        Assert.NotNull(kept);
+    }
+
     // ---- Determinism ----
 
     private static float[] PartitionedUniforms(int threads)

@@ -48,6 +48,9 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// </summary>
     [ThreadStatic] internal static bool PortableOnThisThread;
 
+    /// <summary>Test hook: whether the last product started on this thread ran the AVX2/FMA kernel and packing.</summary>
+    internal static bool LastRunOnThisThreadWasVector => t_job?._vector ?? false;
+
     /// <summary>
     /// When op(A) has more rows than <see cref="Mc"/>, the widest column part is a 1/<see cref="PartsPerThread"/> share
     /// of a thread's tile columns: a part reuses each row block of A from L2 across its columns, so wide parts read A

@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Engine;
 /// Adam (Kingma and Ba, 2015) with bias correction; with <see cref="WeightDecay"/> &gt; 0 it is AdamW (Loshchilov and
 /// Hutter, 2019): the decay p -= lr * wd * p is applied to the weights directly, not added to the gradient.
 /// </summary>
-/// <remarks>The update is element-wise, so it is split across <see cref="MatMul.MaxDegreeOfParallelism"/> threads for
+/// <remarks>The update is element-wise, so it is split across <see cref="DegreeOfParallelism.Current"/> threads for
 /// large models; every element is computed the same way whatever the split.</remarks>
 public sealed class Adam : Optimizer, IPartitionedWork
 {
@@ -60,9 +60,10 @@ public sealed class Adam : Optimizer, IPartitionedWork
         _stepSize = (float)(LearningRate * Math.Sqrt(c2) / c1);
         _eps = (float)(Epsilon * Math.Sqrt(c2));
         _decay = 1f - LearningRate * WeightDecay;
-        int parts = (int)Math.Clamp(_totalElements / MinElementsPerPart, 1, MatMul.MaxDegreeOfParallelism);
+        int threads = DegreeOfParallelism.Current;
+        int parts = (int)Math.Clamp(_totalElements / MinElementsPerPart, 1, threads);
         if (parts == 1) RunPart(0, 1);
-        else WorkerPool.Shared.Run(this, parts, MatMul.MaxDegreeOfParallelism);
+        else WorkerPool.Shared.Run(this, parts, threads);
     }
 
     /// <summary>Updates elements [total * part / parts, total * (part + 1) / parts) of the concatenated parameters.</summary>

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.GatedSelection;
+using Ml.Relaxation.Parallelism;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
 
@@ -19,7 +20,7 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// sample of that size); then the final fit's shuffled mini-batches per epoch. For the final fit a part (training or
 /// validation) of at most 4,194,304 feature values (16 MB) is read once and shuffled in memory; a larger one streams
 /// through a cursor every epoch with a shuffle pool of 4096 rows. Memory is therefore bounded, whatever the number of
-/// rows. The stability fits run in parallel on up to <c>MatMul.MaxDegreeOfParallelism</c> threads; the result is the
+/// rows. The stability fits run in parallel on up to <c>DegreeOfParallelism.Current</c> threads; the result is the
 /// same bits at any thread count.
 /// </remarks>
 public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelectorTransformer>
@@ -89,7 +90,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         var design = new StabilityDesign(_options.StabilityRounds, _options.SlotGroups, seed, _options.L0Strength);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
             summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);
-        StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, MatMul.MaxDegreeOfParallelism,
+        StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, DegreeOfParallelism.Current,
             progress.FitCompleted, _options.CancellationToken);
 
         // 2. Keep the k best, or every slot at or above the threshold that bounds the expected false selections.

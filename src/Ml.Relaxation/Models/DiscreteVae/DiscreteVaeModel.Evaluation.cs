@@ -1,4 +1,5 @@
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Numerics;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 
@@ -127,8 +128,9 @@ public sealed partial class DiscreteVaeModel
         {
             for (int i = 0; i < x.Length; i++)
             {
+                // -log p(x | o) = softplus(o) - x o for a Bernoulli with logit o.
                 float o = output[i];
-                sum -= MathF.Max(o, 0f) - o * x[i] + MathF.Log(1f + MathF.Exp(-MathF.Abs(o)));
+                sum -= ScalarMath.Softplus(o) - o * x[i];
             }
             return sum;
         }

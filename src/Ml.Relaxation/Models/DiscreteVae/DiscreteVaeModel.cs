@@ -1,4 +1,5 @@
 using Ml.Relaxation.Engine;
+using Ml.Relaxation.Numerics;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
 
@@ -150,8 +151,8 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
             for (int l = 0; l < LatentCount; l++)
             {
                 // log P(0) = log sigmoid(-a) = -softplus(a); log P(1) = -softplus(-a).
-                logQ[2 * l] = -Softplus(logits[l]);
-                logQ[2 * l + 1] = -Softplus(-logits[l]);
+                logQ[2 * l] = -ScalarMath.Softplus(logits[l]);
+                logQ[2 * l + 1] = -ScalarMath.Softplus(-logits[l]);
             }
             return;
         }
@@ -181,8 +182,6 @@ public sealed partial class DiscreteVaeModel : ITrainableModel
         _work.SetRows(rows);
         return _work;
     }
-
-    private static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
 
     private static void CheckLength(int actual, long expected, string paramName)
     {

@@ -1,3 +1,5 @@
+using Ml.Relaxation.Numerics;
+
 namespace Ml.Relaxation.Relaxations;
 
 /// <summary>How a <see cref="LearnedTemperature"/> maps its unconstrained parameter to tau.</summary>
@@ -6,7 +8,10 @@ public enum TemperatureConstraint
     /// <summary><c>tau = softplus(raw) + epsilon</c>: any positive value, never below epsilon.</summary>
     Softplus,
 
-    /// <summary><c>tau = lo + (hi - lo) sigmoid(raw)</c>: always inside (lo, hi).</summary>
+    /// <summary>
+    /// <c>tau = lo + (hi - lo) sigmoid(raw)</c>: inside [lo, hi], reaching a bound only once sigmoid(raw) rounds to 0 or
+    /// 1 in double precision (|raw| above about 37), where the gradient with respect to raw is 0 too.
+    /// </summary>
     Bounded,
 }
 
@@ -39,8 +44,8 @@ public sealed class LearnedTemperature : ITemperatureSchedule
     /// <param name="penaltyWeight">Weight of the penalty <c>PenaltyWeight * tau</c> (0 for none).</param>
     public static LearnedTemperature Softplus(float initial = 1f, double epsilon = 1e-2, double penaltyWeight = 0)
     {
-        if (!(epsilon > 0) || double.IsInfinity(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite number greater than 0.");
+        if (!(epsilon > 0) || double.IsInfinity(epsilon) || !Checks.IsValidTemperature((float)epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite number of at least about 2.9e-39: tau never falls below it, and tau is used in single precision, where smaller values round to 0 or overflow 1/tau.");
         if (!(initial > epsilon) || float.IsInfinity(initial))
             throw new ArgumentOutOfRangeException(nameof(initial), initial, $"The initial temperature must be finite and greater than epsilon ({epsilon}).");
         var t = new LearnedTemperature(TemperatureConstraint.Softplus, epsilon, 0, double.PositiveInfinity, penaltyWeight);
@@ -56,9 +61,9 @@ public sealed class LearnedTemperature : ITemperatureSchedule
     /// <param name="penaltyWeight">Weight of the penalty <c>PenaltyWeight * tau</c> (0 for none).</param>
     public static LearnedTemperature Bounded(float initial = 1f, double lower = 0.1, double upper = 5, double penaltyWeight = 0)
     {
-        if (!(lower > 0) || double.IsInfinity(lower))
-            throw new ArgumentOutOfRangeException(nameof(lower), lower, "The lower bound must be a finite number greater than 0.");
-        if (!(upper > lower) || double.IsInfinity(upper))
+        if (!(lower > 0) || double.IsInfinity(lower) || !Checks.IsValidTemperature((float)lower))
+            throw new ArgumentOutOfRangeException(nameof(lower), lower, "The lower bound must be a finite number of at least about 2.9e-39 (tau is used in single precision, where smaller values round to 0 or overflow 1/tau).");
+        if (!(upper > lower) || double.IsInfinity(upper) || !Checks.IsValidTemperature((float)upper))
             throw new ArgumentOutOfRangeException(nameof(upper), upper, $"The upper bound must be finite and greater than the lower bound ({lower}).");
         if (!(initial > lower && initial < upper))
             throw new ArgumentOutOfRangeException(nameof(initial), initial, $"The initial temperature must lie strictly between {lower} and {upper}.");
@@ -96,6 +101,8 @@ public sealed class LearnedTemperature : ITemperatureSchedule
     private float raw;
 
     /// <inheritdoc/>
+    /// <remarks>Computed in double precision and rounded to float: never below <c>(float)Epsilon</c> or <c>(float)Lower</c>,
+    /// which the factories require to be valid single-precision temperatures, so never 0.</remarks>
     public float Temperature => (float)TemperatureOf(raw);
 
     /// <summary>The penalty term to add to the loss: <c>PenaltyWeight * tau</c>.</summary>
@@ -103,8 +110,8 @@ public sealed class LearnedTemperature : ITemperatureSchedule
 
     /// <summary>Derivative of tau with respect to <see cref="Raw"/>.</summary>
     public double TemperatureDerivative => Constraint == TemperatureConstraint.Softplus
-        ? Sigmoid(raw)
-        : (Upper - Lower) * Sigmoid(raw) * Sigmoid(-raw);
+        ? ScalarMath.Sigmoid(raw)
+        : (Upper - Lower) * ScalarMath.Sigmoid(raw) * ScalarMath.Sigmoid(-raw);
 
     /// <summary>
     /// Gradient of <c>loss + Penalty</c> with respect to <see cref="Raw"/>, given the gradient of the loss with respect
@@ -119,8 +126,6 @@ public sealed class LearnedTemperature : ITemperatureSchedule
     public void OnValidation(double metric) { }
 
     private double TemperatureOf(double r) => Constraint == TemperatureConstraint.Softplus
-        ? BinaryConcrete.Softplus(r) + Epsilon
-        : Lower + (Upper - Lower) * Sigmoid(r);
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+        ? ScalarMath.Softplus(r) + Epsilon
+        : Lower + (Upper - Lower) * ScalarMath.Sigmoid(r);
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
+# Usage: test/mutation/run.sh relaxations|relaxations-all|matmul|discretevae [output folder] [more Stryker options, e.g. -c 2]
+# relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
+# relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
+# discretevae: the objective (Evaluation, Training) with the model-level tests; discretevae-all: the whole folder.
+# It runs on a copy of the committed tree (git archive HEAD), because Stryker rebuilds the test project and places
+# mutated assemblies in its bin folder, which would clash with builds in the working tree.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+name="$1"
+out="${2:-$root/test/mutation/out/$name}"
+shift $(( $# < 2 ? $# : 2 ))
+copy="$(mktemp -d)"
+git -C "$root" archive HEAD | tar -x -C "$copy"
+cd "$copy"
+dotnet tool restore >/dev/null
+cd test/mutation
+dotnet dotnet-stryker -f "$name.json" -O "$out" "$@"
+rm -rf "$copy"
