@@ -51,7 +51,9 @@ public sealed class GatedFeatureSelectorOptions
     /// <summary>
     /// Hidden layer sizes of the head (ReLU MLP); empty for a linear head. Default <c>[32]</c>: one hidden layer, so
     /// relevance through interactions is detectable. A linear head (<c>[]</c>) is faster and finds only slots that act
-    /// additively; a larger head needs <see cref="HeadWeightDecay"/> to keep it from memorizing noise.
+    /// additively; a larger head needs <see cref="HeadWeightDecay"/> to keep it from memorizing noise (measured on the
+    /// MADELON recipe files: <c>[64, 64]</c> with 150 epochs kept 19 of the 20 relevant columns in its top 20, against 20
+    /// of 20 for the default, at about 2.5 times the fit time).
     /// </summary>
     public int[] HiddenSizes { get; set; } = [32];
 
@@ -66,14 +68,16 @@ public sealed class GatedFeatureSelectorOptions
     /// Without k: the most noise slots you accept among the kept ones, in expectation (&gt; 0). The score threshold is
     /// the smallest in [0.6, 0.9] whose stability-selection bound is at most this. With many slots the bound is met at a
     /// threshold near 0.6; with few slots (tens) it can need more than 0.9, and the bound at 0.9 is reported instead.
-    /// Lower it to keep fewer, surer slots. Ignored with k. Default 1.
+    /// Lower it to keep fewer, surer slots. Ignored with k. Default 1 (on the 500-slot MADELON recipe files: thresholds
+    /// 0.60-0.63, 6 to 9 slots kept, none of them noise).
     /// </summary>
     public float ExpectedFalseSelections { get; set; } = 1f;
 
     /// <summary>
     /// Rounds of stability selection, at least 1. Each round fits <c>2 x SlotGroups</c> models, so the cost grows
-    /// linearly; a slot's score is a share of <c>2 x StabilityRounds</c> fits. Default 10 (a resolution of 0.05). Raise it
-    /// when scores near the threshold must be told apart; lower it to fit faster.
+    /// linearly; a slot's score is a share of <c>2 x StabilityRounds</c> fits. Default 10 (a resolution of 0.05; 40 fits,
+    /// 5 to 8 s for 1,950 rows of 500 slots at 2 threads on a loaded machine). Raise it when scores near the threshold
+    /// must be told apart; lower it to fit faster.
     /// </summary>
     public int StabilityRounds { get; set; } = 10;
 
@@ -82,7 +86,9 @@ public sealed class GatedFeatureSelectorOptions
     /// group. Default 2. More groups make redundant relevant slots (copies, mixtures of other slots) score higher and
     /// make each fit cheaper, but a slot that matters only together with others scores lower, since they must fall in
     /// the same group. 1 makes every fit see every slot: the score then measures how often a slot is among a minimal
-    /// set of slots that explains the label.
+    /// set of slots that explains the label. Measured on the MADELON recipe files (20 relevant columns, 15 of them
+    /// mixtures of the other 5): 1 group put 13 to 17 relevant columns in the top 20, 2 and 4 groups all 20 (4 with a
+    /// wider gap to the noise); on the synthetic interaction-only set, 2 groups rank every relevant slot first.
     /// </summary>
     public int SlotGroups { get; set; } = 2;
 
@@ -99,7 +105,9 @@ public sealed class GatedFeatureSelectorOptions
     /// <summary>
     /// Decoupled (AdamW) weight decay of the head, per unit learning rate, &gt;= 0. It bounds the head's weights, so the
     /// head cannot memorize the training rows through noise slots (which would keep their gates open). Default 0.5. Set 0
-    /// only with a linear head or many rows per slot.
+    /// only with a linear head or many rows per slot: without decay, fits that saw few relevant slots opened up to 25
+    /// noise gates each on MADELON, and noise slots scored up to 0.8. Much more decay (1 and above) weakens the head's
+    /// hold on interactions (it missed a three-slot interaction on one of six synthetic seeds).
     /// </summary>
     public float HeadWeightDecay { get; set; } = 0.5f;
 
