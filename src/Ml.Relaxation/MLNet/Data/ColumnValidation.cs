@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 

@@ -1,3 +1,5 @@
+using Ml.Relaxation.Data;
+
 namespace Ml.Relaxation.MLNet.Data;
 
 /// <summary>Which columns to read from an <c>IDataView</c> and how: shared by <see cref="DataViewBatchSource"/> and <see cref="DataSummary"/>.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 

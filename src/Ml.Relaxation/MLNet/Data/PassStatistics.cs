@@ -1,3 +1,5 @@
+using Ml.Relaxation.Data;
+
 namespace Ml.Relaxation.MLNet.Data;
 
 /// <summary>Counts from one complete pass over the rows of one <see cref="DataPart"/>.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.GatedSelection;
@@ -50,8 +51,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
         var label = FindShapeColumn(inputSchema, _options.LabelColumnName);
-        var task = _options.Task ?? (label.IsKey ? GatedSelectionTask.MulticlassClassification : InferTask(label.ItemType));
-        ColumnValidation.CheckLabelColumn(inputSchema, _options.LabelColumnName, ToLabelTask(task), _host);
+        var task = _options.Task ?? (label.IsKey ? LabelTask.MulticlassClassification : InferTask(label.ItemType));
+        ColumnValidation.CheckLabelColumn(inputSchema, _options.LabelColumnName, task, _host);
         return BuiltInEquivalent().GetOutputSchema(inputSchema);
     }
 
@@ -63,8 +64,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         var (_, slotCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
         var labelColumn = input.Schema.GetColumnOrNull(_options.LabelColumnName)
             ?? throw _host.Process(new ArgumentOutOfRangeException("inputSchema", $"Could not find label column '{_options.LabelColumnName}'."));
-        GatedSelectionTask task = _options.Task ?? InferTask(labelColumn.Type);
-        ColumnValidation.CheckLabelColumn(input.Schema, _options.LabelColumnName, ToLabelTask(task), _host);
+        LabelTask task = _options.Task ?? InferTask(labelColumn.Type);
+        ColumnValidation.CheckLabelColumn(input.Schema, _options.LabelColumnName, task, _host);
         ValidateOptions(_options, slotCount);
 
         ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
@@ -72,7 +73,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         {
             FeatureColumn = _options.FeatureColumnName,
             LabelColumn = _options.LabelColumnName,
-            LabelTask = ToLabelTask(task),
+            LabelTask = task,
             NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
             Seed = seed,
             ValidationFraction = _options.ValidationFraction,
@@ -143,11 +144,11 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return gates;
     }
 
-    private static FeatureScaling Scaling(IDataView input, BatchSourceOptions columns, DataSummary summary, GatedSelectionTask task)
+    private static FeatureScaling Scaling(IDataView input, BatchSourceOptions columns, DataSummary summary, LabelTask task)
     {
         float[] mean = [.. summary.Features.Mean.ToArray().Select(m => (float)m)];
         float[] std = [.. summary.Features.StandardDeviation().Select(v => (float)v)];
-        if (task != GatedSelectionTask.Regression) return new FeatureScaling(mean, std);
+        if (task != LabelTask.Regression) return new FeatureScaling(mean, std);
         // the target's mean and standard deviation: one more streamed pass, in data order
         var ordered = new DataViewBatchSource(input, new BatchSourceOptions
         {
@@ -172,21 +173,14 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     }
 
     /// <summary>Boolean -> binary, key or integer -> multiclass, Single/Double -> regression.</summary>
-    private GatedSelectionTask InferTask(DataViewType? type) => type switch
+    private LabelTask InferTask(DataViewType? type) => type switch
     {
-        BooleanDataViewType => GatedSelectionTask.BinaryClassification,
-        KeyDataViewType => GatedSelectionTask.MulticlassClassification,
-        _ when type == NumberDataViewType.Single || type == NumberDataViewType.Double => GatedSelectionTask.Regression,
-        _ when type is not null && ColumnValidation.IsIntegral(type) => GatedSelectionTask.MulticlassClassification,
+        BooleanDataViewType => LabelTask.BinaryClassification,
+        KeyDataViewType => LabelTask.MulticlassClassification,
+        _ when type == NumberDataViewType.Single || type == NumberDataViewType.Double => LabelTask.Regression,
+        _ when type is not null && ColumnValidation.IsIntegral(type) => LabelTask.MulticlassClassification,
         _ => throw _host.Process(new ArgumentOutOfRangeException("inputSchema",
             $"Label column '{_options.LabelColumnName}' must be Boolean (binary), a key or integer (multiclass), or Single/Double (regression); got {type}.")),
-    };
-
-    private static LabelTask ToLabelTask(GatedSelectionTask task) => task switch
-    {
-        GatedSelectionTask.BinaryClassification => LabelTask.BinaryClassification,
-        GatedSelectionTask.MulticlassClassification => LabelTask.MulticlassClassification,
-        _ => LabelTask.Regression,
     };
 
     private static IReadOnlyList<string> SlotNames(DataViewSchema.Column column, int slotCount)
@@ -202,7 +196,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return names;
     }
 
-    private static GatedSelectorSettings ToSettings(GatedFeatureSelectorOptions o, GatedSelectionTask task, int classCount, ulong seed) => new()
+    private static GatedSelectorSettings ToSettings(GatedFeatureSelectorOptions o, LabelTask task, int classCount, ulong seed) => new()
     {
         Task = task,
         ClassCount = classCount,
@@ -230,7 +224,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
             CheckName(o.FeatureColumnName, nameof(o.FeatureColumnName));
             CheckName(o.LabelColumnName, nameof(o.LabelColumnName));
             if (o.OutputColumnName is not null) CheckName(o.OutputColumnName, nameof(o.OutputColumnName));
-            if (o.Task is GatedSelectionTask t && !Enum.IsDefined(t))
+            if (o.Task is LabelTask t && !Enum.IsDefined(t))
                 throw new ArgumentOutOfRangeException(nameof(o.Task), t, "Expected a defined task, or null to infer it.");
             if (!Enum.IsDefined(o.OutputMode))
                 throw new ArgumentOutOfRangeException(nameof(o.OutputMode), o.OutputMode, "Expected KeptSlots or GatedVector.");
@@ -253,7 +247,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
                 throw new ArgumentOutOfRangeException(nameof(o.StabilityRounds), o.StabilityRounds, "Expected at least 1 round (default 10).");
             if (o.SlotGroups < 1)
                 throw new ArgumentOutOfRangeException(nameof(o.SlotGroups), o.SlotGroups, "Expected at least 1 slot group (default 2; 1: every fit sees every slot).");
-            ToSettings(o, GatedSelectionTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
+            ToSettings(o, LabelTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
         }
         catch (ArgumentException e)
         {

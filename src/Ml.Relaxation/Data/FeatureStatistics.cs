@@ -1,4 +1,4 @@
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>
 /// Count, mean and standard deviation of every feature slot from one pass, accumulated in double with Welford's

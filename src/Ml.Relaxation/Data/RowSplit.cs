@@ -1,6 +1,6 @@
 using Ml.Relaxation.Randomness;
 
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>
 /// A deterministic train/validation split that needs no memory: row <c>i</c> (its position in cursor order) goes to

@@ -1,4 +1,4 @@
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>Which side of a <see cref="RowSplit"/> a source or summary reads.</summary>
 public enum DataPart
