@@ -69,26 +69,17 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ValidateOptions(_options, slotCount);
 
         ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
-        var columns = new BatchSourceOptions
-        {
-            FeatureColumn = _options.FeatureColumnName,
-            LabelColumn = _options.LabelColumnName,
-            LabelTask = task,
-            NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
-            Seed = seed,
-            ValidationFraction = _options.ValidationFraction,
-            BatchSize = _options.BatchSize,
-        };
+        var columns = _options.ToBatchSourceOptions(task, seed);
         var summary = DataSummary.Compute(input, columns, DataPart.Training);
         summary.ThrowIfEmpty();
         summary.ThrowIfSingleClass();
         var scaling = Scaling(input, columns, summary, task);
-        var settings = ToSettings(_options, task, Math.Max(2, summary.ClassCounts.Count), seed);
+        var settings = _options.ToFitSettings(task, Math.Max(2, summary.ClassCounts.Count), seed);
         var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
 
         // 1. Score every slot by stability selection on (a sample of) the training rows.
         var (x, y) = StabilitySample.Read(input, columns, slotCount, summary.Pass.RowsUsed);
-        var design = new StabilityDesign(_options.StabilityRounds, _options.SlotGroups, seed, _options.L0Strength);
+        var design = _options.ToStabilityDesign(seed);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
             summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);
         StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, DegreeOfParallelism.Current,
@@ -196,26 +187,6 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return names;
     }
 
-    private static GatedSelectorSettings ToSettings(GatedFeatureSelectorOptions o, LabelTask task, int classCount, ulong seed) => new()
-    {
-        Task = task,
-        ClassCount = classCount,
-        HiddenSizes = o.HiddenSizes,
-        L0Strength = o.L0Strength ?? 1f, // a placeholder: every fit sets its own (see StabilityDesign.L0Strength)
-        HeadWeightDecay = o.HeadWeightDecay,
-        Epochs = o.Epochs,
-        BatchSize = o.BatchSize,
-        LearningRate = o.LearningRate,
-        GateLearningRate = o.GateLearningRate,
-        InitialKeepProbability = o.InitialKeepProbability,
-        GateWarmupFraction = o.GateWarmupFraction,
-        Gamma = o.Gamma,
-        Zeta = o.Zeta,
-        Temperature = o.Temperature,
-        EarlyStoppingPatience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
-        Seed = seed,
-    };
-
     /// <summary>Checks every option; <paramref name="slotCount"/> null checks what can be checked before seeing data.</summary>
     private void ValidateOptions(GatedFeatureSelectorOptions o, int? slotCount)
     {
@@ -247,7 +218,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
                 throw new ArgumentOutOfRangeException(nameof(o.StabilityRounds), o.StabilityRounds, "Expected at least 1 round (default 10).");
             if (o.SlotGroups < 1)
                 throw new ArgumentOutOfRangeException(nameof(o.SlotGroups), o.SlotGroups, "Expected at least 1 slot group (default 2; 1: every fit sees every slot).");
-            ToSettings(o, LabelTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
+            o.ToFitSettings(LabelTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
         }
         catch (ArgumentException e)
         {

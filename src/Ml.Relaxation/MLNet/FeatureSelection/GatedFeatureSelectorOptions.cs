@@ -29,7 +29,7 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// Features are standardized internally for training; the transformer applies the gates to the original values.
 /// </para>
 /// </remarks>
-public sealed class GatedFeatureSelectorOptions
+public sealed partial class GatedFeatureSelectorOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName { get; set; } = "Features";
