@@ -61,6 +61,26 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     {
         ArgumentNullException.ThrowIfNull(input);
         using IChannel ch = _host.Start("Fitting the gated feature selector");
+        FitInputs fit = Prepare(input, ch);
+        StabilityScores scores = ScoreSlots(fit, ch);
+        KeptSlots kept = ChooseKeptSlots(fit, scores, ch);
+        var (final, skipped) = FinalFit(fit, kept.Slots, ch);
+        return BuildTransformer(fit, scores, kept, final, skipped);
+    }
+
+    /// <summary>
+    /// What every step of <see cref="Fit"/> reads: the checked input, the resolved task, the rows' options (with the
+    /// resolved seed), one pass's summary, the feature (and target) scaling, and the settings of each fit.
+    /// </summary>
+    private sealed record FitInputs(IDataView Input, int SlotCount, LabelTask Task, BatchSourceOptions Columns, DataSummary Summary,
+        FeatureScaling Scaling, GatedSelectorSettings Settings, StabilityDesign Design, ProgressLog Progress);
+
+    /// <summary>The kept slot indices (ascending), the score threshold (null with k) and the bound on the expected false selections.</summary>
+    private sealed record KeptSlots(int[] Slots, float? Threshold, double Bound);
+
+    /// <summary>Checks the columns and options, resolves the task and seed, and reads the training rows' summary (one pass).</summary>
+    private FitInputs Prepare(IDataView input, IChannel ch)
+    {
         var (_, slotCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
         var labelColumn = input.Schema.GetColumnOrNull(_options.LabelColumnName)
             ?? throw _host.Process(new ArgumentOutOfRangeException("inputSchema", $"Could not find label column '{_options.LabelColumnName}'."));
@@ -76,53 +96,75 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         var scaling = Scaling(input, columns, summary, task);
         var settings = _options.ToFitSettings(task, Math.Max(2, summary.ClassCounts.Count), seed);
         var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
+        return new FitInputs(input, slotCount, task, columns, summary, scaling, settings, _options.ToStabilityDesign(seed), progress);
+    }
 
-        // 1. Score every slot by stability selection on (a sample of) the training rows.
-        var (x, y) = StabilitySample.Read(input, columns, slotCount, summary.Pass.RowsUsed);
-        var design = _options.ToStabilityDesign(seed);
+    /// <summary>Step 1: scores every slot by stability selection on (a sample of) the training rows.</summary>
+    private StabilityScores ScoreSlots(FitInputs fit, IChannel ch)
+    {
+        var (x, y) = StabilitySample.Read(fit.Input, fit.Columns, fit.SlotCount, fit.Summary.Pass.RowsUsed);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
-            summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);
-        StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, DegreeOfParallelism.Current,
-            progress.FitCompleted, _options.CancellationToken);
+            fit.Summary.Pass.RowsUsed, fit.Summary.Pass.RowsSkipped, fit.SlotCount, fit.Task, fit.Design.Rounds,
+            Math.Min(fit.Design.SlotGroups, fit.SlotCount), x.Rows / 2);
+        return StabilitySelection.Run(fit.Settings, fit.Scaling, x, y, fit.Design, DegreeOfParallelism.Current,
+            fit.Progress.FitCompleted, _options.CancellationToken);
+    }
 
-        // 2. Keep the k best, or every slot at or above the threshold that bounds the expected false selections.
+    /// <summary>Step 2: keeps the k best, or every slot at or above the threshold that bounds the expected false selections.</summary>
+    private KeptSlots ChooseKeptSlots(FitInputs fit, StabilityScores scores, IChannel ch)
+    {
         int[] ranking = GateSelection.Rank(scores.SelectionFrequency, scores.KeepProbability);
         float? threshold = _options.MaximumFeatureCount is null
-            ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, slotCount, _options.ExpectedFalseSelections)
+            ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, fit.SlotCount, _options.ExpectedFalseSelections)
             : null;
         int[] kept = GateSelection.Select(ranking, scores.SelectionFrequency, _options.MaximumFeatureCount, threshold ?? 0f);
         if (threshold is float t && scores.SelectionFrequency[ranking[0]] < t)
             ch.Warning(MessageSensitivity.None, "No slot reached the score threshold {0:G3}; kept the best one. Set MaximumFeatureCount to keep a fixed number.", t);
-        double bound = FalseSelectionBound.ExpectedFalseSelections(scores.MeanSquaredGroupsTimesSelected, slotCount,
+        double bound = FalseSelectionBound.ExpectedFalseSelections(scores.MeanSquaredGroupsTimesSelected, fit.SlotCount,
             threshold ?? kept.Min(j => scores.SelectionFrequency[j]));
         ch.Info(MessageSensitivity.None, "{0} stability fits selected {1:G3} slots on average (held-out loss {2:G4}, own rows {3:G4}); kept {4} of {5} slots; expected false selections <= {6:G3}",
-            scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, slotCount, bound);
+            scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, fit.SlotCount, bound);
         OverfitWarning.Check(ch, "The stability fits", scores.MeanTrainingLoss, scores.MeanHoldoutLoss);
+        return new KeptSlots(kept, threshold, bound);
+    }
 
-        // 3. A final fit on the kept slots over all training rows: its history, validation loss and gates.
-        var (train, _) = TrainingSources.Create(input, columns, DataPart.Training, summary.Pass.RowsUsed, slotCount);
+    /// <summary>
+    /// Step 3: a final fit on the kept slots over all training rows (streamed), for the history, the validation loss
+    /// and the test-time gates. Also returns every skipped row (training and validation).
+    /// </summary>
+    private (GatedFitResult Final, long SkippedRows) FinalFit(FitInputs fit, int[] kept, IChannel ch)
+    {
+        var summary = fit.Summary;
+        var (train, _) = TrainingSources.Create(fit.Input, fit.Columns, DataPart.Training, summary.Pass.RowsUsed, fit.SlotCount);
         long expectedValidation = (long)Math.Ceiling(summary.Pass.RowsRead * _options.ValidationFraction / (1 - _options.ValidationFraction));
         var (validation, validationSkipped) = _options.ValidationFraction > 0
-            ? TrainingSources.Create(input, columns, DataPart.Validation, expectedValidation, slotCount)
+            ? TrainingSources.Create(fit.Input, fit.Columns, DataPart.Validation, expectedValidation, fit.SlotCount)
             : (null, () => 0L);
-        var finalSettings = settings with { L0Strength = _options.L0Strength ?? L0StrengthRule.ExtendedBic(summary.Pass.RowsUsed, kept.Length) };
-        GatedFitResult final = GatedSelectorTrainer.Train(finalSettings, scaling.Subset(kept), new ColumnSubsetBatchSource(train, kept),
-            summary.Pass.RowsUsed, validation is null ? null : new ColumnSubsetBatchSource(validation, kept), progress: progress,
+        var finalSettings = fit.Settings with { L0Strength = _options.L0Strength ?? L0StrengthRule.ExtendedBic(summary.Pass.RowsUsed, kept.Length) };
+        GatedFitResult final = GatedSelectorTrainer.Train(finalSettings, fit.Scaling.Subset(kept), new ColumnSubsetBatchSource(train, kept),
+            summary.Pass.RowsUsed, validation is null ? null : new ColumnSubsetBatchSource(validation, kept), progress: fit.Progress,
             cancellationToken: _options.CancellationToken);
         if (final.History.Count > 0 && !float.IsNaN(final.History[^1].ValidationLoss))
             OverfitWarning.Check(ch, "The final fit", final.TrainingTaskLoss, final.History[^1].ValidationLoss);
-        long skipped = summary.Pass.RowsSkipped + validationSkipped();
+        return (final, summary.Pass.RowsSkipped + validationSkipped());
+    }
 
-        float[] gates = KeptGates(kept, final.TestTimeGates, slotCount, _options.KeptGateValue);
-        var slotNames = SlotNames(input.Schema[_options.FeatureColumnName], slotCount);
-        int[] keptSlots = [.. Enumerable.Range(0, slotCount).Where(j => gates[j] != 0f)];
-        var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, task,
+    /// <summary>
+    /// Step 4: the gates, the statistics, and the transformer over the built-in chain that holds them (the statistics
+    /// carrier, then <see cref="GateApplication"/>).
+    /// </summary>
+    private GatedFeatureSelectorTransformer BuildTransformer(FitInputs fit, StabilityScores scores, KeptSlots kept, GatedFitResult final, long skipped)
+    {
+        float[] gates = KeptGates(kept.Slots, final.TestTimeGates, fit.SlotCount, _options.KeptGateValue);
+        var slotNames = SlotNames(fit.Input.Schema[_options.FeatureColumnName], fit.SlotCount);
+        int[] keptSlots = [.. Enumerable.Range(0, fit.SlotCount).Where(j => gates[j] != 0f)];
+        var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, fit.Task,
             FeatureScoring.Scores(slotNames, scores.SelectionFrequency, scores.KeepProbability, keptSlots), gates,
-            _options.MaximumFeatureCount, threshold, bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
-            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, summary.Pass.RowsUsed, skipped);
+            _options.MaximumFeatureCount, kept.Threshold, kept.Bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
+            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, fit.Summary.Pass.RowsUsed, skipped);
 
         var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, gates, _options.OutputMode);
-        var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, slotCount, statistics);
+        var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, fit.SlotCount, statistics);
         return new GatedFeatureSelectorTransformer(new TransformerChain<ITransformer>([.. carrier, .. applied]), statistics);
     }
 
