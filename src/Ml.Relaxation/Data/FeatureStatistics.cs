@@ -5,7 +5,7 @@ namespace Ml.Relaxation.Data;
 /// update (numerically stable: no catastrophic cancellation for large means, e.g. features near 1e30 or 1e6 + noise).
 /// Feed rows with <see cref="Add"/>; read <see cref="Mean"/> and <see cref="StandardDeviation"/> for standardization.
 /// </summary>
-public sealed class FeatureStatistics
+internal sealed class FeatureStatistics
 {
     private readonly double[] _mean;
     private readonly double[] _m2;

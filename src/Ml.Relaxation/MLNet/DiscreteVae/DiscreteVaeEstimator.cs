@@ -13,9 +13,9 @@ using Ml.Relaxation.Relaxations;
 namespace Ml.Relaxation.MLNet.DiscreteVae;
 
 /// <summary>
-/// Trains a <see cref="DiscreteVaeModel"/> on a feature column, streaming the data in shuffled mini-batches, and
-/// returns a <see cref="DiscreteVaeTransformer"/> that adds the codes, their one-hot encoding and the posterior
-/// probabilities (and optionally the reconstruction). Create it with
+/// Trains a discrete-latent VAE (an encoder to categorical or Bernoulli latents, a decoder back) on a feature column,
+/// streaming the data in shuffled mini-batches, and returns a <see cref="DiscreteVaeTransformer"/> that adds the codes,
+/// their one-hot encoding and the posterior probabilities (and optionally the reconstruction). Create it with
 /// <see cref="RelaxationCatalog.DiscreteVae(DiscreteVaeOptions)"/>.
 /// </summary>
 /// <remarks>

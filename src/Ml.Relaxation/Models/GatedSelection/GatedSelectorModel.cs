@@ -10,7 +10,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// the mean task loss plus (lambda / N) E[L0], with N the training row count (the scaling of Louizos et al.), so
 /// lambda reads as "task loss summed over the data set that a slot must save to stay open".
 /// </summary>
-public sealed class GatedSelectorModel : ITrainableModel
+internal sealed class GatedSelectorModel : ITrainableModel
 {
     private readonly GatedSelectorSettings _settings;
     private readonly FeatureScaling _scaling;

@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// subsamples), validated by <see cref="Validate"/>. The ML.NET estimator fills these from its options; see
 /// <c>GatedFeatureSelectorOptions</c> for the documented defaults.
 /// </summary>
-public sealed record GatedSelectorSettings
+internal sealed record GatedSelectorSettings
 {
     /// <summary>The task the head is trained on.</summary>
     public LabelTask Task { get; init; } = LabelTask.BinaryClassification;
