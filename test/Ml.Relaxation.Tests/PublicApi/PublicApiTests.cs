@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Ml.Relaxation.MLNet;
 using PublicApiGenerator;
@@ -44,10 +45,22 @@ public class PublicApiTests
 
     /// <summary>
     /// The surface as C#-like text, sorted by namespace, type and member (PublicApiGenerator's order), without the
-    /// assembly's attributes (they carry build details such as the version), with '\n' line ends.
+    /// assembly's attributes (they carry build details such as the version), with '\n' line ends, and default values
+    /// written in the invariant culture whatever the machine's.
     /// </summary>
-    private static string CurrentApi() =>
-        Normalize(typeof(RelaxationCatalog).Assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }));
+    private static string CurrentApi()
+    {
+        CultureInfo culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            return Normalize(typeof(RelaxationCatalog).Assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n").TrimEnd('\n') + "\n";
 
