@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.FeatureSelection;
 using Ml.Relaxation.Models.GatedSelection;
@@ -163,11 +164,11 @@ internal static class SelectJob
         return k;
     }
 
-    private static GatedSelectionTask SelectionTask(LearningTask task) => task switch
+    private static LabelTask SelectionTask(LearningTask task) => task switch
     {
-        LearningTask.Binary => GatedSelectionTask.BinaryClassification,
-        LearningTask.Multiclass => GatedSelectionTask.MulticlassClassification,
-        _ => GatedSelectionTask.Regression,
+        LearningTask.Binary => LabelTask.BinaryClassification,
+        LearningTask.Multiclass => LabelTask.MulticlassClassification,
+        _ => LabelTask.Regression,
     };
 
     private static string[] SlotNames(DataViewSchema.Column column)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.DiscreteVae;
 using Ml.Relaxation.Models.DiscreteVae;
@@ -81,11 +80,10 @@ internal static class VaeJob
 
         clock.Restart();
         NegativeElbo elbo = model.EvaluateNegativeElbo(test, seed: (ulong)request.Seed);
-        DiscreteVaeModel vae = model.Model;
-        int l = vae.LatentCount, k = vae.CategoryCount;
-        Matrix heldOut = Rows(table, testRows);
+        int l = model.LatentCount, k = model.CategoryCount;
+        float[] heldOut = Rows(table, testRows);
         int[] codes = new int[testRows.Length * l];
-        vae.Encode(heldOut, codes, new float[testRows.Length * l * k]);
+        model.Encode(heldOut, codes, new float[testRows.Length * l * k]);
         var usage = CategoryUsage(codes, testRows.Length, l, k);
         int used = usage.Sum(row => row.Count(share => share > 0));
         console.Line(string.Create(CultureInfo.InvariantCulture,
@@ -109,12 +107,12 @@ internal static class VaeJob
         if (table.ImageSide is int side)
         {
             int shown = Math.Min(ReconstructionCount, testRows.Length);
-            var originals = Rows(table, testRows.Take(shown).ToArray());
-            var reconstructions = new Matrix(shown, d);
-            vae.Decode(codes.AsSpan(0, shown * l), reconstructions);
+            float[] originals = Rows(table, testRows.Take(shown).ToArray());
+            var reconstructions = new float[shown * d];
+            model.Decode(codes.AsSpan(0, shown * l), reconstructions);
             plots.Add(VaePlots.Reconstructions(originals, reconstructions, side, folder.File("reconstructions.png")));
-            var samples = new Matrix(PriorSampleCount, d);
-            vae.SampleFromPrior(new RandomSource((ulong)request.Seed, stream: 1), new int[PriorSampleCount * l], samples);
+            var samples = new float[PriorSampleCount * d];
+            model.SampleFromPrior(new RandomSource((ulong)request.Seed, stream: 1), new int[PriorSampleCount * l], samples);
             plots.Add(VaePlots.PriorSamples(samples, side, folder.File("prior-samples.png")));
         }
         else
@@ -150,11 +148,13 @@ internal static class VaeJob
         return usage;
     }
 
-    private static Matrix Rows(FeatureTable table, int[] rows)
+    /// <summary>The given rows of the table, one after another (row-major).</summary>
+    private static float[] Rows(FeatureTable table, int[] rows)
     {
-        var m = new Matrix(rows.Length, table.FeatureNames.Length);
-        for (int r = 0; r < rows.Length; r++) table.Rows[rows[r]].CopyTo(m.Row(r));
-        return m;
+        int d = table.FeatureNames.Length;
+        var values = new float[rows.Length * d];
+        for (int r = 0; r < rows.Length; r++) table.Rows[rows[r]].CopyTo(values.AsSpan(r * d, d));
+        return values;
     }
 
     // Copies each row's codes out: ML.NET may reuse a vector's buffer from one row to the next.

@@ -1,4 +1,3 @@
-using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.DiscreteVae;
 using Ml.Relaxation.Samples.Plots;
 using ScottPlot;
@@ -8,24 +7,24 @@ namespace Ml.Relaxation.Samples.Vae;
 /// <summary>The <c>vae</c> job's plots.</summary>
 internal static class VaePlots
 {
-    /// <summary>Held-out images, each followed by its reconstruction (decoded from its most likely codes).</summary>
-    public static string Reconstructions(Matrix originals, Matrix reconstructions, int side, string path)
+    /// <summary>Held-out images, each followed by its reconstruction (decoded from its most likely codes); row-major side x side images.</summary>
+    public static string Reconstructions(float[] originals, float[] reconstructions, int side, string path)
     {
         var images = new List<float[]>();
-        for (int r = 0; r < originals.Rows; r++)
+        foreach (var (original, reconstruction) in Images(originals, side).Zip(Images(reconstructions, side)))
         {
-            images.Add(originals.Row(r).ToArray());
-            images.Add(reconstructions.Row(r).ToArray());
+            images.Add(original);
+            images.Add(reconstruction);
         }
         var plot = ImageGrid.Create(images, side, columns: 8, groupSize: 2);
         plot.Title("Held-out digits, each followed by its reconstruction from its codes");
         return PlotFiles.Save(plot, path, 800, 480);
     }
 
-    /// <summary>Images decoded from codes drawn from the prior.</summary>
-    public static string PriorSamples(Matrix samples, int side, string path)
+    /// <summary>Images decoded from codes drawn from the prior (row-major side x side images).</summary>
+    public static string PriorSamples(float[] samples, int side, string path)
     {
-        var images = Enumerable.Range(0, samples.Rows).Select(r => samples.Row(r).ToArray()).ToList();
+        var images = Images(samples, side).ToList();
         var plot = ImageGrid.Create(images, side, columns: 8);
         plot.Title("Samples: codes drawn from the prior, decoded");
         return PlotFiles.Save(plot, path, 640, 680);
@@ -75,4 +74,7 @@ internal static class VaePlots
         plot.Axes.Margins(0, 0);
         return PlotFiles.Save(plot, path, 700, 120 + 28 * latents);
     }
+
+    /// <summary>The side x side images held one after another in <paramref name="values"/>.</summary>
+    private static IEnumerable<float[]> Images(float[] values, int side) => values.Chunk(side * side);
 }

@@ -10,7 +10,7 @@ namespace Ml.Relaxation.Onnx;
 /// with metadata saying what it is (<see cref="OnnxMetadata"/>: kind, L, K, latents, likelihood, layer sizes, prior,
 /// relaxation, temperature, producer and version).
 /// </summary>
-public static class DiscreteVaeOnnxExport
+internal static class DiscreteVaeOnnxExport
 {
     /// <summary>
     /// The encoder as an ONNX model (IR 8, opset 17): input <paramref name="featuresName"/> [N x D] float; outputs

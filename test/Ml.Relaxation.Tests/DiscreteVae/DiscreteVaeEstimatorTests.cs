@@ -20,7 +20,7 @@ public sealed class FittedMixtureVae : IDisposable
     }
 
     public MLContext Context { get; }
-    public SyntheticMixture Data { get; }
+    internal SyntheticMixture Data { get; } // internal: it exposes the engine's (internal) Matrix
     public IDataView View { get; }
     public DiscreteVaeTransformer Transformer { get; }
     public List<string> Log { get; } = [];

@@ -1,8 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.FeatureSelection;
-using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.Tests.FeatureSelection;
 
@@ -124,7 +124,7 @@ public class GatedSelectorBadInputTests
         { "Temperature", o => o.Temperature = 0 },
         { "EarlyStoppingPatience", o => o.EarlyStoppingPatience = -1 },
         { "FeatureColumnName", o => o.FeatureColumnName = "" },
-        { "Task", o => o.Task = (GatedSelectionTask)42 },
+        { "Task", o => o.Task = (LabelTask)42 },
     };
 
     [Theory]

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.Parallelism;

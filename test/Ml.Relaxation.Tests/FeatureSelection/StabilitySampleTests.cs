@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
 

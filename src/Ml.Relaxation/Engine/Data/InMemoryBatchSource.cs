@@ -8,7 +8,7 @@ namespace Ml.Relaxation.Engine;
 /// so the order is reproducible and independent of earlier epochs having run. The last batch of an epoch is short
 /// when the batch size does not divide the row count. One <see cref="Batch"/> is reused.
 /// </summary>
-public sealed class InMemoryBatchSource : IBatchSource
+internal sealed class InMemoryBatchSource : IBatchSource
 {
     private readonly Matrix _features;
     private readonly Matrix? _targets;

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 

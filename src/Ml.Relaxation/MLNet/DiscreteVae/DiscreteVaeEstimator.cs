@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.OnnxExport;
@@ -12,9 +13,9 @@ using Ml.Relaxation.Relaxations;
 namespace Ml.Relaxation.MLNet.DiscreteVae;
 
 /// <summary>
-/// Trains a <see cref="DiscreteVaeModel"/> on a feature column, streaming the data in shuffled mini-batches, and
-/// returns a <see cref="DiscreteVaeTransformer"/> that adds the codes, their one-hot encoding and the posterior
-/// probabilities (and optionally the reconstruction). Create it with
+/// Trains a discrete-latent VAE (an encoder to categorical or Bernoulli latents, a decoder back) on a feature column,
+/// streaming the data in shuffled mini-batches, and returns a <see cref="DiscreteVaeTransformer"/> that adds the codes,
+/// their one-hot encoding and the posterior probabilities (and optionally the reconstruction). Create it with
 /// <see cref="RelaxationCatalog.DiscreteVae(DiscreteVaeOptions)"/>.
 /// </summary>
 /// <remarks>
@@ -58,7 +59,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         // Column shapes cannot be built outside ML.NET: ask the built-in ONNX estimator, fed a graph with the same
         // outputs (the feature count is not part of a shape, so a one-feature stand-in serves), then dispose the
         // transformer it holds and delete the graph's file.
-        var stand = new DiscreteVaeModel(Architecture(_options, featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
+        var stand = new DiscreteVaeModel(_options.ToArchitecture(featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
         using OnnxGraphFile file = OnnxGraphFile.Write(_context, Graph(stand, _options));
         var estimator = OnnxEstimator(file, gpuDeviceId: null);
         SchemaShape shape = estimator.GetOutputSchema(inputSchema);
@@ -79,38 +80,26 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         using IChannel ch = _host.Start("Fitting the discrete VAE");
         var (_, featureCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
         ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
-        var columns = new BatchSourceOptions
-        {
-            FeatureColumn = _options.FeatureColumnName,
-            NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
-            Seed = seed,
-            ValidationFraction = _options.ValidationFraction,
-            BatchSize = _options.BatchSize,
-        };
+        var columns = _options.ToBatchSourceOptions(seed);
         var train = new DataViewBatchSource(input, columns, DataPart.Training);
         DataViewBatchSource? validation = _options.ValidationFraction > 0 ? new DataViewBatchSource(input, columns, DataPart.Validation) : null;
 
         ITemperatureSchedule schedule = _options.Temperature ?? new AnnealedTemperature();
         var learned = schedule as LearnedTemperature;
-        var model = new DiscreteVaeModel(Architecture(_options, featureCount), seed, learned);
+        var model = new DiscreteVaeModel(_options.ToArchitecture(featureCount), seed, learned);
         if (learned is null) model.Temperature = schedule.Temperature;
         ch.Info(MessageSensitivity.None, "{0} features, {1} latents x {2} categories, {3} parameters, seed {4}",
             featureCount, model.LatentCount, model.CategoryCount, model.Parameters.Sum(p => (long)p.Value.Length), seed);
         var log = new EpochLog(ch, _options.Progress, model, schedule, _options.FeatureColumnName);
-        var training = new TrainingOptions
+        TrainingOptions training = _options.ToTrainingOptions();
+        training.OnStep = step =>
         {
-            Epochs = _options.Epochs,
-            LearningRate = _options.LearningRate,
-            EarlyStoppingPatience = _options.EarlyStoppingPatience > 0 ? _options.EarlyStoppingPatience : null,
-            OnStep = step =>
-            {
-                log.Steps++;
-                schedule.OnStep(step.Step);
-                // A learned temperature lives in the model's parameters and moves with the optimizer.
-                if (learned is null) model.Temperature = schedule.Temperature;
-            },
-            Progress = log,
+            log.Steps++;
+            schedule.OnStep(step.Step);
+            // A learned temperature lives in the model's parameters and moves with the optimizer.
+            if (learned is null) model.Temperature = schedule.Temperature;
         };
+        training.Progress = log;
         try
         {
             TrainingLoop.Run(model, train, validation, training, _options.CancellationToken);
@@ -182,19 +171,6 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
     private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeTransformer.WithOptions(DiscreteVaeOnnxExport.Encoder(model,
         o.FeatureColumnName, o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName), o);
 
-    private static DiscreteVaeArchitecture Architecture(DiscreteVaeOptions o, int featureCount) => new()
-    {
-        FeatureCount = featureCount,
-        LatentCount = o.LatentCount,
-        CategoryCount = o.CategoryCount,
-        Latents = o.Latents,
-        EncoderHiddenSizes = o.EncoderHiddenSizes,
-        DecoderHiddenSizes = o.DecoderHiddenSizes,
-        Likelihood = o.Likelihood,
-        Relaxation = o.Relaxation,
-        Prior = o.Prior,
-    };
-
     private static void Validate(DiscreteVaeOptions o)
     {
         string[] names = [o.FeatureColumnName, .. OutputColumnNames(o)];
@@ -205,7 +181,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             throw new ArgumentOutOfRangeException(nameof(DiscreteVaeOptions), duplicate,
                 $"The feature column and the output columns need distinct names; '{duplicate}' is used twice.");
         if (o.EncoderHiddenSizes is null) throw new ArgumentNullException(nameof(o.EncoderHiddenSizes), "Use an empty array for no hidden layer.");
-        Architecture(o, featureCount: 1).Validate();
+        o.ToArchitecture(featureCount: 1).Validate();
         if (o.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(o.Epochs), o.Epochs, "Expected at least 1 epoch.");
         if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, "Expected at least 1 row per batch.");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate))

@@ -12,7 +12,7 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// 784-512-256-(20x10) with a mirrored decoder, Bernoulli likelihood, uniform prior, soft Gumbel-Softmax with the
 /// temperature annealed as <c>max(0.5, exp(-3e-5 step))</c> every 100 steps, Adam 1e-3, batches of 100.
 /// </remarks>
-public sealed class DiscreteVaeOptions
+public sealed partial class DiscreteVaeOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName { get; set; } = "Features";

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Randomness;
 using System.Text.Json;
 using Ml.Relaxation.Onnx;
 using Ml.Relaxation.Onnx.Editing;
@@ -13,8 +14,9 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// <summary>
 /// A fitted discrete-latent VAE encoder. As an <see cref="ITransformer"/> it adds the codes (L indices, Int64), their
 /// one-hot encoding (L*K) and the posterior probabilities (L*K), and optionally the reconstruction; beyond the
-/// pipeline it exposes the trained <see cref="Model"/> (encode, decode, sample from the prior, evaluate) and the
-/// training <see cref="History"/>.
+/// pipeline it encodes and decodes arrays (<see cref="Encode"/>, <see cref="Decode"/>), draws new rows from the prior
+/// (<see cref="SampleFromPrior"/>), evaluates the bound on held-out data (<see cref="EvaluateNegativeElbo"/>,
+/// <see cref="ImportanceWeightedLogLikelihood"/>) and keeps the training <see cref="History"/>.
 /// </summary>
 /// <remarks>
 /// The columns are computed by ML.NET's built-in <c>OnnxTransformer</c> running this model's encoder graph (see
@@ -46,9 +48,17 @@ public sealed class DiscreteVaeTransformer : ITransformer, IDisposable
         _options = options;
     }
 
-    /// <summary>The trained model: <see cref="DiscreteVaeModel.Encode"/>, <see cref="DiscreteVaeModel.Decode"/>,
-    /// <see cref="DiscreteVaeModel.SampleFromPrior"/>, <see cref="DiscreteVaeModel.EvaluateNegativeElbo"/> and more.</summary>
-    public DiscreteVaeModel Model { get; }
+    /// <summary>The trained model (the library's own; the public surface is this transformer's methods).</summary>
+    internal DiscreteVaeModel Model { get; }
+
+    /// <summary>Values per row D (the feature column's size).</summary>
+    public int FeatureCount => Model.FeatureCount;
+
+    /// <summary>Latent variables L per row.</summary>
+    public int LatentCount => Model.LatentCount;
+
+    /// <summary>Categories K per latent (2 for Bernoulli latents).</summary>
+    public int CategoryCount => Model.CategoryCount;
 
     /// <summary>One entry per trained epoch.</summary>
     public IReadOnlyList<DiscreteVaeEpoch> History { get; }
@@ -78,6 +88,48 @@ public sealed class DiscreteVaeTransformer : ITransformer, IDisposable
     /// <summary>The decoder as an ONNX model: input <c>Latent</c> [N x L*K] (one-hot codes), output <c>Reconstruction</c> [N x D]; metadata as the encoder's.</summary>
     public byte[] GetDecoderOnnx() => WithOptions(DiscreteVaeOnnxExport.Decoder(Model), _options);
 
+    /// <summary>
+    /// Encodes rows to their most likely codes and posterior probabilities with the trained network (the transform runs
+    /// the same network as an ONNX graph, so its columns agree up to float rounding). A categorical code is the first
+    /// category of largest probability; a bit is 1 where its probability exceeds 1/2.
+    /// </summary>
+    /// <param name="rows">N rows of <see cref="FeatureCount"/> values, row-major.</param>
+    /// <param name="codes">Output, N x <see cref="LatentCount"/> category indices.</param>
+    /// <param name="probabilities">Output, N x L*K: q(z_l = k | x) (for bits, K = 2: P(0) then P(1)).</param>
+    /// <exception cref="ArgumentException">A length is not a whole number of rows, or the outputs do not fit N rows.</exception>
+    public void Encode(ReadOnlySpan<float> rows, Span<int> codes, Span<float> probabilities)
+    {
+        var features = new Matrix(RowCount(rows.Length, FeatureCount, nameof(rows)), FeatureCount);
+        rows.CopyTo(features.AsSpan());
+        Model.Encode(features, codes, probabilities);
+    }
+
+    /// <summary>Decodes codes to the mean of p(x | z): probabilities under a Bernoulli likelihood, the Gaussian mean otherwise.</summary>
+    /// <param name="codes">N x <see cref="LatentCount"/> category indices in [0, K).</param>
+    /// <param name="rows">Output, N rows of <see cref="FeatureCount"/> values, row-major.</param>
+    /// <exception cref="ArgumentException">A length is not a whole number of rows, or the codes do not fit N rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A code outside [0, K).</exception>
+    public void Decode(ReadOnlySpan<int> codes, Span<float> rows)
+    {
+        var mean = new Matrix(RowCount(rows.Length, FeatureCount, nameof(rows)), FeatureCount);
+        Model.Decode(codes, mean);
+        mean.AsSpan().CopyTo(rows);
+    }
+
+    /// <summary>Draws codes from the prior p(z) and decodes them (see <see cref="Decode"/>): new rows from the model.</summary>
+    /// <param name="random">The random source of the codes (the same seed and position give the same draws).</param>
+    /// <param name="codes">Output, N x <see cref="LatentCount"/>: the drawn category indices.</param>
+    /// <param name="rows">Output, N rows of <see cref="FeatureCount"/> decoded values, row-major; its length sets N.</param>
+    public void SampleFromPrior(RandomSource random, Span<int> codes, Span<float> rows)
+    {
+        var mean = new Matrix(RowCount(rows.Length, FeatureCount, nameof(rows)), FeatureCount);
+        Model.SampleFromPrior(random, codes, mean);
+        mean.AsSpan().CopyTo(rows);
+    }
+
+    private static int RowCount(int length, int width, string name) =>
+        length % width == 0 ? length / width : throw new ArgumentException($"Expected whole rows of {width} values, got {length} values.", name);
+
     /// <summary>Releases ML.NET's <c>OnnxTransformer</c> (its ONNX Runtime session) and deletes the temporary file it reads the encoder graph from.</summary>
     public void Dispose()
     {
@@ -102,7 +154,11 @@ public sealed class DiscreteVaeTransformer : ITransformer, IDisposable
         return OnnxModelEditor.SetMetadata(graph, [new(OnnxMetadata.DiscreteVaePrefix + "options", JsonSerializer.Serialize(options))]);
     }
 
-    /// <summary>The negative ELBO of the rows of <paramref name="data"/> (nats per row), streamed in batches; see <see cref="DiscreteVaeModel.EvaluateNegativeElbo"/>.</summary>
+    /// <summary>
+    /// The negative ELBO of the rows of <paramref name="data"/> in nats per row, streamed in batches: the KL term in closed
+    /// form and the reconstruction term averaged over <paramref name="samples"/> exact discrete draws z ~ q(z | x) per row
+    /// (seeded by <paramref name="seed"/>). It bounds -log p(x) from above.
+    /// </summary>
     public NegativeElbo EvaluateNegativeElbo(IDataView data, int samples = 1, ulong seed = 0)
     {
         double rec = 0, kl = 0;
@@ -115,7 +171,11 @@ public sealed class DiscreteVaeTransformer : ITransformer, IDisposable
         return new NegativeElbo(rec / rows, kl / rows);
     }
 
-    /// <summary>The importance-weighted log-likelihood estimate of the rows of <paramref name="data"/> (nats per row); see <see cref="DiscreteVaeModel.ImportanceWeightedLogLikelihood"/>.</summary>
+    /// <summary>
+    /// The importance-weighted estimate of log p(x) (Burda et al. 2016) of the rows of <paramref name="data"/>, in nats per
+    /// row, with <paramref name="samples"/> draws z_s ~ q(z | x) per row: a lower bound on the log-likelihood in
+    /// expectation that tightens as the number of samples grows (with 1 it is the ELBO).
+    /// </summary>
     public double ImportanceWeightedLogLikelihood(IDataView data, int samples = 100, ulong seed = 0)
     {
         double total = 0;

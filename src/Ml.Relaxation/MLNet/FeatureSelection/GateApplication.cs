@@ -18,7 +18,9 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// message, also after <c>Model.Load</c> (the normalizer only fails later with "Operation is not valid").</item>
 /// <item><b>gates</b>: x * g per slot is an affine map with scale g and offset 0: <c>NormalizeMinMax(fixZero: true)</c>
 /// fitted on the two rows 0 and m_j (m_j chosen so that 1/m_j is exactly g_j; 0 where g_j = 0) has exactly that
-/// scale.</item>
+/// scale. A test-time gate with no such float m_j is held one ulp off. <c>GateApplicationTests</c> pin this ML.NET
+/// detail (scale = 1/max in float, stored as <c>AffineNormalizerModelParameters.Scale</c>, applied as x * scale), which
+/// <see cref="ReadGates"/> relies on.</item>
 /// <item><see cref="GatedOutputMode.KeptSlots"/>: <c>SelectFeaturesBasedOnCount(count: 1)</c> fitted on the same two
 /// gated rows drops the slots whose gate is 0 (a NaN in a kept slot stays NaN).
 /// <see cref="GatedOutputMode.GatedVector"/>: <c>ReplaceMissingValues</c> turns every NaN into 0, so a dropped slot

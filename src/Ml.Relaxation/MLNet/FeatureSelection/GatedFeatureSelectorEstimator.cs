@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Models.GatedSelection;
@@ -50,8 +51,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
         var label = FindShapeColumn(inputSchema, _options.LabelColumnName);
-        var task = _options.Task ?? (label.IsKey ? GatedSelectionTask.MulticlassClassification : InferTask(label.ItemType));
-        ColumnValidation.CheckLabelColumn(inputSchema, _options.LabelColumnName, ToLabelTask(task), _host);
+        var task = _options.Task ?? (label.IsKey ? LabelTask.MulticlassClassification : InferTask(label.ItemType));
+        ColumnValidation.CheckLabelColumn(inputSchema, _options.LabelColumnName, task, _host);
         return BuiltInEquivalent().GetOutputSchema(inputSchema);
     }
 
@@ -60,77 +61,110 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     {
         ArgumentNullException.ThrowIfNull(input);
         using IChannel ch = _host.Start("Fitting the gated feature selector");
+        FitInputs fit = Prepare(input, ch);
+        StabilityScores scores = ScoreSlots(fit, ch);
+        KeptSlots kept = ChooseKeptSlots(fit, scores, ch);
+        var (final, skipped) = FinalFit(fit, kept.Slots, ch);
+        return BuildTransformer(fit, scores, kept, final, skipped);
+    }
+
+    /// <summary>
+    /// What every step of <see cref="Fit"/> reads: the checked input, the resolved task, the rows' options (with the
+    /// resolved seed), one pass's summary, the feature (and target) scaling, and the settings of each fit.
+    /// </summary>
+    private sealed record FitInputs(IDataView Input, int SlotCount, LabelTask Task, BatchSourceOptions Columns, DataSummary Summary,
+        FeatureScaling Scaling, GatedSelectorSettings Settings, StabilityDesign Design, ProgressLog Progress);
+
+    /// <summary>The kept slot indices (ascending), the score threshold (null with k) and the bound on the expected false selections.</summary>
+    private sealed record KeptSlots(int[] Slots, float? Threshold, double Bound);
+
+    /// <summary>Checks the columns and options, resolves the task and seed, and reads the training rows' summary (one pass).</summary>
+    private FitInputs Prepare(IDataView input, IChannel ch)
+    {
         var (_, slotCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
         var labelColumn = input.Schema.GetColumnOrNull(_options.LabelColumnName)
             ?? throw _host.Process(new ArgumentOutOfRangeException("inputSchema", $"Could not find label column '{_options.LabelColumnName}'."));
-        GatedSelectionTask task = _options.Task ?? InferTask(labelColumn.Type);
-        ColumnValidation.CheckLabelColumn(input.Schema, _options.LabelColumnName, ToLabelTask(task), _host);
+        LabelTask task = _options.Task ?? InferTask(labelColumn.Type);
+        ColumnValidation.CheckLabelColumn(input.Schema, _options.LabelColumnName, task, _host);
         ValidateOptions(_options, slotCount);
 
         ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
-        var columns = new BatchSourceOptions
-        {
-            FeatureColumn = _options.FeatureColumnName,
-            LabelColumn = _options.LabelColumnName,
-            LabelTask = ToLabelTask(task),
-            NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
-            Seed = seed,
-            ValidationFraction = _options.ValidationFraction,
-            BatchSize = _options.BatchSize,
-        };
+        var columns = _options.ToBatchSourceOptions(task, seed);
         var summary = DataSummary.Compute(input, columns, DataPart.Training);
         summary.ThrowIfEmpty();
         summary.ThrowIfSingleClass();
         var scaling = Scaling(input, columns, summary, task);
-        var settings = ToSettings(_options, task, Math.Max(2, summary.ClassCounts.Count), seed);
+        var settings = _options.ToFitSettings(task, Math.Max(2, summary.ClassCounts.Count), seed);
         var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
+        return new FitInputs(input, slotCount, task, columns, summary, scaling, settings, _options.ToStabilityDesign(seed), progress);
+    }
 
-        // 1. Score every slot by stability selection on (a sample of) the training rows.
-        var (x, y) = StabilitySample.Read(input, columns, slotCount, summary.Pass.RowsUsed);
-        var design = new StabilityDesign(_options.StabilityRounds, _options.SlotGroups, seed, _options.L0Strength);
+    /// <summary>Step 1: scores every slot by stability selection on (a sample of) the training rows.</summary>
+    private StabilityScores ScoreSlots(FitInputs fit, IChannel ch)
+    {
+        var (x, y) = StabilitySample.Read(fit.Input, fit.Columns, fit.SlotCount, fit.Summary.Pass.RowsUsed);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
-            summary.Pass.RowsUsed, summary.Pass.RowsSkipped, slotCount, task, design.Rounds, Math.Min(design.SlotGroups, slotCount), x.Rows / 2);
-        StabilityScores scores = StabilitySelection.Run(settings, scaling, x, y, design, DegreeOfParallelism.Current,
-            progress.FitCompleted, _options.CancellationToken);
+            fit.Summary.Pass.RowsUsed, fit.Summary.Pass.RowsSkipped, fit.SlotCount, fit.Task, fit.Design.Rounds,
+            Math.Min(fit.Design.SlotGroups, fit.SlotCount), x.Rows / 2);
+        return StabilitySelection.Run(fit.Settings, fit.Scaling, x, y, fit.Design, DegreeOfParallelism.Current,
+            fit.Progress.FitCompleted, _options.CancellationToken);
+    }
 
-        // 2. Keep the k best, or every slot at or above the threshold that bounds the expected false selections.
+    /// <summary>Step 2: keeps the k best, or every slot at or above the threshold that bounds the expected false selections.</summary>
+    private KeptSlots ChooseKeptSlots(FitInputs fit, StabilityScores scores, IChannel ch)
+    {
         int[] ranking = GateSelection.Rank(scores.SelectionFrequency, scores.KeepProbability);
         float? threshold = _options.MaximumFeatureCount is null
-            ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, slotCount, _options.ExpectedFalseSelections)
+            ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, fit.SlotCount, _options.ExpectedFalseSelections)
             : null;
         int[] kept = GateSelection.Select(ranking, scores.SelectionFrequency, _options.MaximumFeatureCount, threshold ?? 0f);
         if (threshold is float t && scores.SelectionFrequency[ranking[0]] < t)
             ch.Warning(MessageSensitivity.None, "No slot reached the score threshold {0:G3}; kept the best one. Set MaximumFeatureCount to keep a fixed number.", t);
-        double bound = FalseSelectionBound.ExpectedFalseSelections(scores.MeanSquaredGroupsTimesSelected, slotCount,
+        double bound = FalseSelectionBound.ExpectedFalseSelections(scores.MeanSquaredGroupsTimesSelected, fit.SlotCount,
             threshold ?? kept.Min(j => scores.SelectionFrequency[j]));
         ch.Info(MessageSensitivity.None, "{0} stability fits selected {1:G3} slots on average (held-out loss {2:G4}, own rows {3:G4}); kept {4} of {5} slots; expected false selections <= {6:G3}",
-            scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, slotCount, bound);
+            scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, fit.SlotCount, bound);
         OverfitWarning.Check(ch, "The stability fits", scores.MeanTrainingLoss, scores.MeanHoldoutLoss);
+        return new KeptSlots(kept, threshold, bound);
+    }
 
-        // 3. A final fit on the kept slots over all training rows: its history, validation loss and gates.
-        var (train, _) = TrainingSources.Create(input, columns, DataPart.Training, summary.Pass.RowsUsed, slotCount);
+    /// <summary>
+    /// Step 3: a final fit on the kept slots over all training rows (streamed), for the history, the validation loss
+    /// and the test-time gates. Also returns every skipped row (training and validation).
+    /// </summary>
+    private (GatedFitResult Final, long SkippedRows) FinalFit(FitInputs fit, int[] kept, IChannel ch)
+    {
+        var summary = fit.Summary;
+        var (train, _) = TrainingSources.Create(fit.Input, fit.Columns, DataPart.Training, summary.Pass.RowsUsed, fit.SlotCount);
         long expectedValidation = (long)Math.Ceiling(summary.Pass.RowsRead * _options.ValidationFraction / (1 - _options.ValidationFraction));
         var (validation, validationSkipped) = _options.ValidationFraction > 0
-            ? TrainingSources.Create(input, columns, DataPart.Validation, expectedValidation, slotCount)
+            ? TrainingSources.Create(fit.Input, fit.Columns, DataPart.Validation, expectedValidation, fit.SlotCount)
             : (null, () => 0L);
-        var finalSettings = settings with { L0Strength = _options.L0Strength ?? L0StrengthRule.ExtendedBic(summary.Pass.RowsUsed, kept.Length) };
-        GatedFitResult final = GatedSelectorTrainer.Train(finalSettings, scaling.Subset(kept), new ColumnSubsetBatchSource(train, kept),
-            summary.Pass.RowsUsed, validation is null ? null : new ColumnSubsetBatchSource(validation, kept), progress: progress,
+        var finalSettings = fit.Settings with { L0Strength = _options.L0Strength ?? L0StrengthRule.ExtendedBic(summary.Pass.RowsUsed, kept.Length) };
+        GatedFitResult final = GatedSelectorTrainer.Train(finalSettings, fit.Scaling.Subset(kept), new ColumnSubsetBatchSource(train, kept),
+            summary.Pass.RowsUsed, validation is null ? null : new ColumnSubsetBatchSource(validation, kept), progress: fit.Progress,
             cancellationToken: _options.CancellationToken);
         if (final.History.Count > 0 && !float.IsNaN(final.History[^1].ValidationLoss))
             OverfitWarning.Check(ch, "The final fit", final.TrainingTaskLoss, final.History[^1].ValidationLoss);
-        long skipped = summary.Pass.RowsSkipped + validationSkipped();
+        return (final, summary.Pass.RowsSkipped + validationSkipped());
+    }
 
-        float[] gates = KeptGates(kept, final.TestTimeGates, slotCount, _options.KeptGateValue);
-        var slotNames = SlotNames(input.Schema[_options.FeatureColumnName], slotCount);
-        int[] keptSlots = [.. Enumerable.Range(0, slotCount).Where(j => gates[j] != 0f)];
-        var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, task,
+    /// <summary>
+    /// Step 4: the gates, the statistics, and the transformer over the built-in chain that holds them (the statistics
+    /// carrier, then <see cref="GateApplication"/>).
+    /// </summary>
+    private GatedFeatureSelectorTransformer BuildTransformer(FitInputs fit, StabilityScores scores, KeptSlots kept, GatedFitResult final, long skipped)
+    {
+        float[] gates = KeptGates(kept.Slots, final.TestTimeGates, fit.SlotCount, _options.KeptGateValue);
+        var slotNames = SlotNames(fit.Input.Schema[_options.FeatureColumnName], fit.SlotCount);
+        int[] keptSlots = [.. Enumerable.Range(0, fit.SlotCount).Where(j => gates[j] != 0f)];
+        var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, fit.Task,
             FeatureScoring.Scores(slotNames, scores.SelectionFrequency, scores.KeepProbability, keptSlots), gates,
-            _options.MaximumFeatureCount, threshold, bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
-            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, summary.Pass.RowsUsed, skipped);
+            _options.MaximumFeatureCount, kept.Threshold, kept.Bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
+            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, fit.Summary.Pass.RowsUsed, skipped);
 
         var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, gates, _options.OutputMode);
-        var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, slotCount, statistics);
+        var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, fit.SlotCount, statistics);
         return new GatedFeatureSelectorTransformer(new TransformerChain<ITransformer>([.. carrier, .. applied]), statistics);
     }
 
@@ -143,11 +177,11 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return gates;
     }
 
-    private static FeatureScaling Scaling(IDataView input, BatchSourceOptions columns, DataSummary summary, GatedSelectionTask task)
+    private static FeatureScaling Scaling(IDataView input, BatchSourceOptions columns, DataSummary summary, LabelTask task)
     {
         float[] mean = [.. summary.Features.Mean.ToArray().Select(m => (float)m)];
         float[] std = [.. summary.Features.StandardDeviation().Select(v => (float)v)];
-        if (task != GatedSelectionTask.Regression) return new FeatureScaling(mean, std);
+        if (task != LabelTask.Regression) return new FeatureScaling(mean, std);
         // the target's mean and standard deviation: one more streamed pass, in data order
         var ordered = new DataViewBatchSource(input, new BatchSourceOptions
         {
@@ -172,21 +206,14 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     }
 
     /// <summary>Boolean -> binary, key or integer -> multiclass, Single/Double -> regression.</summary>
-    private GatedSelectionTask InferTask(DataViewType? type) => type switch
+    private LabelTask InferTask(DataViewType? type) => type switch
     {
-        BooleanDataViewType => GatedSelectionTask.BinaryClassification,
-        KeyDataViewType => GatedSelectionTask.MulticlassClassification,
-        _ when type == NumberDataViewType.Single || type == NumberDataViewType.Double => GatedSelectionTask.Regression,
-        _ when type is not null && ColumnValidation.IsIntegral(type) => GatedSelectionTask.MulticlassClassification,
+        BooleanDataViewType => LabelTask.BinaryClassification,
+        KeyDataViewType => LabelTask.MulticlassClassification,
+        _ when type == NumberDataViewType.Single || type == NumberDataViewType.Double => LabelTask.Regression,
+        _ when type is not null && ColumnValidation.IsIntegral(type) => LabelTask.MulticlassClassification,
         _ => throw _host.Process(new ArgumentOutOfRangeException("inputSchema",
             $"Label column '{_options.LabelColumnName}' must be Boolean (binary), a key or integer (multiclass), or Single/Double (regression); got {type}.")),
-    };
-
-    private static LabelTask ToLabelTask(GatedSelectionTask task) => task switch
-    {
-        GatedSelectionTask.BinaryClassification => LabelTask.BinaryClassification,
-        GatedSelectionTask.MulticlassClassification => LabelTask.MulticlassClassification,
-        _ => LabelTask.Regression,
     };
 
     private static IReadOnlyList<string> SlotNames(DataViewSchema.Column column, int slotCount)
@@ -202,26 +229,6 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         return names;
     }
 
-    private static GatedSelectorSettings ToSettings(GatedFeatureSelectorOptions o, GatedSelectionTask task, int classCount, ulong seed) => new()
-    {
-        Task = task,
-        ClassCount = classCount,
-        HiddenSizes = o.HiddenSizes,
-        L0Strength = o.L0Strength ?? 1f, // a placeholder: every fit sets its own (see StabilityDesign.L0Strength)
-        HeadWeightDecay = o.HeadWeightDecay,
-        Epochs = o.Epochs,
-        BatchSize = o.BatchSize,
-        LearningRate = o.LearningRate,
-        GateLearningRate = o.GateLearningRate,
-        InitialKeepProbability = o.InitialKeepProbability,
-        GateWarmupFraction = o.GateWarmupFraction,
-        Gamma = o.Gamma,
-        Zeta = o.Zeta,
-        Temperature = o.Temperature,
-        EarlyStoppingPatience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
-        Seed = seed,
-    };
-
     /// <summary>Checks every option; <paramref name="slotCount"/> null checks what can be checked before seeing data.</summary>
     private void ValidateOptions(GatedFeatureSelectorOptions o, int? slotCount)
     {
@@ -230,7 +237,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
             CheckName(o.FeatureColumnName, nameof(o.FeatureColumnName));
             CheckName(o.LabelColumnName, nameof(o.LabelColumnName));
             if (o.OutputColumnName is not null) CheckName(o.OutputColumnName, nameof(o.OutputColumnName));
-            if (o.Task is GatedSelectionTask t && !Enum.IsDefined(t))
+            if (o.Task is LabelTask t && !Enum.IsDefined(t))
                 throw new ArgumentOutOfRangeException(nameof(o.Task), t, "Expected a defined task, or null to infer it.");
             if (!Enum.IsDefined(o.OutputMode))
                 throw new ArgumentOutOfRangeException(nameof(o.OutputMode), o.OutputMode, "Expected KeptSlots or GatedVector.");
@@ -253,7 +260,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
                 throw new ArgumentOutOfRangeException(nameof(o.StabilityRounds), o.StabilityRounds, "Expected at least 1 round (default 10).");
             if (o.SlotGroups < 1)
                 throw new ArgumentOutOfRangeException(nameof(o.SlotGroups), o.SlotGroups, "Expected at least 1 slot group (default 2; 1: every fit sees every slot).");
-            ToSettings(o, GatedSelectionTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
+            o.ToFitSettings(LabelTask.BinaryClassification, 2, 0).Validate(slotCount ?? int.MaxValue);
         }
         catch (ArgumentException e)
         {

@@ -1,3 +1,4 @@
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
@@ -28,7 +29,7 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 /// Features are standardized internally for training; the transformer applies the gates to the original values.
 /// </para>
 /// </remarks>
-public sealed class GatedFeatureSelectorOptions
+public sealed partial class GatedFeatureSelectorOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName { get; set; } = "Features";
@@ -46,7 +47,7 @@ public sealed class GatedFeatureSelectorOptions
     /// The task; <c>null</c> (default) infers it from the label type: <see cref="bool"/> -> binary, key -> multiclass,
     /// <see cref="float"/>/<see cref="double"/> -> regression.
     /// </summary>
-    public GatedSelectionTask? Task { get; set; }
+    public LabelTask? Task { get; set; }
 
     /// <summary>
     /// Hidden layer sizes of the head (ReLU MLP); empty for a linear head. Default <c>[32]</c>: one hidden layer, so

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
@@ -31,7 +32,7 @@ public sealed class GatedFeatureSelectorTransformer : ITransformer
     public string OutputColumnName => Statistics.OutputColumnName;
 
     /// <summary>The task the head was trained on.</summary>
-    public GatedSelectionTask Task => Statistics.Task;
+    public LabelTask Task => Statistics.Task;
 
     /// <summary>Slot count of the feature column.</summary>
     public int SlotCount => Statistics.SlotCount;

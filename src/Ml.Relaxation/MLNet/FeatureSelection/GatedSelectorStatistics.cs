@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
@@ -11,7 +12,7 @@ namespace Ml.Relaxation.MLNet.FeatureSelection;
 public sealed class GatedSelectorStatistics
 {
     internal GatedSelectorStatistics(
-        string featureColumnName, string outputColumnName, GatedSelectionTask task, IReadOnlyList<GatedFeatureScore> featureScores,
+        string featureColumnName, string outputColumnName, LabelTask task, IReadOnlyList<GatedFeatureScore> featureScores,
         IReadOnlyList<float> appliedGates, int? maximumFeatureCount, float? selectionThreshold, double falseSelectionBound,
         int stabilityFits, int slotGroups, double meanSelectedPerFit, double meanFitTrainingLoss, double meanFitHoldoutLoss,
         IReadOnlyList<GatedSelectionEpoch> history, long trainingRows, long skippedRows)
@@ -44,7 +45,7 @@ public sealed class GatedSelectorStatistics
     public string OutputColumnName { get; }
 
     /// <summary>The task the head was trained on.</summary>
-    public GatedSelectionTask Task { get; }
+    public LabelTask Task { get; }
 
     /// <summary>Slot count of the feature column.</summary>
     public int SlotCount => FeatureScores.Count;

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
@@ -68,7 +69,7 @@ internal static class StatisticsColumn
 
     /// <summary>The JSON document: per-slot arrays in slot order (the ranking is recomputed with <see cref="GateSelection.Rank"/>).</summary>
     private sealed record Payload(
-        string FeatureColumn, string OutputColumn, GatedSelectionTask Task, string[] SlotNames, float[] Scores, float[] KeepProbabilities,
+        string FeatureColumn, string OutputColumn, LabelTask Task, string[] SlotNames, float[] Scores, float[] KeepProbabilities,
         int[] Kept, float[] AppliedGates, int? MaximumFeatureCount, float? SelectionThreshold, double FalseSelectionBound,
         int StabilityFits, int SlotGroups, double MeanSelectedPerFit, double MeanFitTrainingLoss, double MeanFitHoldoutLoss,
         GatedSelectionEpoch[] History, long TrainingRows, long SkippedRows)

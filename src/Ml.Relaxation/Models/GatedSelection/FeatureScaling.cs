@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// The internal standardization x' = (x - mean) / std per slot (a constant slot maps to 0), and for regression
 /// t' = (t - mean) / std of the target, so the gates and the penalty see every data set on the same scale.
 /// </summary>
-public sealed class FeatureScaling
+internal sealed class FeatureScaling
 {
     private readonly float[] _mean, _inverseStd;
 

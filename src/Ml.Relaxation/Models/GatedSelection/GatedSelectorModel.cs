@@ -1,3 +1,4 @@
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
@@ -9,7 +10,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// the mean task loss plus (lambda / N) E[L0], with N the training row count (the scaling of Louizos et al.), so
 /// lambda reads as "task loss summed over the data set that a slot must save to stay open".
 /// </summary>
-public sealed class GatedSelectorModel : ITrainableModel
+internal sealed class GatedSelectorModel : ITrainableModel
 {
     private readonly GatedSelectorSettings _settings;
     private readonly FeatureScaling _scaling;
@@ -117,7 +118,7 @@ public sealed class GatedSelectorModel : ITrainableModel
         _gatedGradient.SetRows(n);
         _targets.SetRows(n);
         _scaling.Standardize(features, _x);
-        if (_settings.Task == GatedSelectionTask.Regression) _scaling.StandardizeTargets(targets, _targets);
+        if (_settings.Task == LabelTask.Regression) _scaling.StandardizeTargets(targets, _targets);
         else targets.AsSpan().CopyTo(_targets.AsSpan());
     }
 
@@ -126,8 +127,8 @@ public sealed class GatedSelectorModel : ITrainableModel
         Matrix? gradient = computeGradients ? _head.OutputGradient : null;
         return _settings.Task switch
         {
-            GatedSelectionTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
-            GatedSelectionTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
+            LabelTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
+            LabelTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
             // half the squared error, so the loss is the Gaussian negative log-likelihood (in nats, up to a constant)
             _ => HalfSquaredError(output, gradient),
         };

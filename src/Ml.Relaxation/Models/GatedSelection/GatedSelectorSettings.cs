@@ -1,3 +1,5 @@
+using Ml.Relaxation.Data;
+
 namespace Ml.Relaxation.Models.GatedSelection;
 
 /// <summary>
@@ -5,12 +7,12 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// subsamples), validated by <see cref="Validate"/>. The ML.NET estimator fills these from its options; see
 /// <c>GatedFeatureSelectorOptions</c> for the documented defaults.
 /// </summary>
-public sealed record GatedSelectorSettings
+internal sealed record GatedSelectorSettings
 {
     /// <summary>The task the head is trained on.</summary>
-    public GatedSelectionTask Task { get; init; } = GatedSelectionTask.BinaryClassification;
+    public LabelTask Task { get; init; } = LabelTask.BinaryClassification;
 
-    /// <summary>Classes for <see cref="GatedSelectionTask.MulticlassClassification"/> (at least 2); ignored otherwise.</summary>
+    /// <summary>Classes for <see cref="LabelTask.MulticlassClassification"/> (at least 2); ignored otherwise.</summary>
     public int ClassCount { get; init; } = 2;
 
     /// <summary>Hidden layer sizes of the ReLU MLP head; empty for a linear head.</summary>
@@ -63,14 +65,14 @@ public sealed record GatedSelectorSettings
     public ulong Seed { get; init; }
 
     /// <summary>Output columns of the head: the class count for multiclass, else 1.</summary>
-    public int OutputCount => Task == GatedSelectionTask.MulticlassClassification ? ClassCount : 1;
+    public int OutputCount => Task == LabelTask.MulticlassClassification ? ClassCount : 1;
 
     /// <summary>Checks every setting against <paramref name="featureCount"/> slots; the exception names the setting.</summary>
     public void Validate(int featureCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
         if (!Enum.IsDefined(Task)) throw new ArgumentOutOfRangeException(nameof(Task), Task, "Expected a defined task.");
-        if (Task == GatedSelectionTask.MulticlassClassification && ClassCount < 2)
+        if (Task == LabelTask.MulticlassClassification && ClassCount < 2)
             throw new ArgumentOutOfRangeException(nameof(ClassCount), ClassCount, "Expected at least 2 classes.");
         if (HiddenSizes is null) throw new ArgumentNullException(nameof(HiddenSizes), "Expected hidden sizes (empty for a linear head).");
         foreach (int h in HiddenSizes)

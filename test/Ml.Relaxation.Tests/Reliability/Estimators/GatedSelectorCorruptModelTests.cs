@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
 
 namespace Ml.Relaxation.Tests.Reliability.Estimators;

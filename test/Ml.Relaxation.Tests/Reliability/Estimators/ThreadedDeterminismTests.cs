@@ -1,6 +1,6 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.DiscreteVae;
 using Ml.Relaxation.MLNet.FeatureSelection;
 using Ml.Relaxation.Models.DiscreteVae;

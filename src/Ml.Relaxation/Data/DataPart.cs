@@ -1,7 +1,7 @@
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>Which side of a <see cref="RowSplit"/> a source or summary reads.</summary>
-public enum DataPart
+internal enum DataPart
 {
     /// <summary>The rows not drawn for validation.</summary>
     Training,

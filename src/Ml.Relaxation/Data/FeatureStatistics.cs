@@ -1,11 +1,11 @@
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>
 /// Count, mean and standard deviation of every feature slot from one pass, accumulated in double with Welford's
 /// update (numerically stable: no catastrophic cancellation for large means, e.g. features near 1e30 or 1e6 + noise).
 /// Feed rows with <see cref="Add"/>; read <see cref="Mean"/> and <see cref="StandardDeviation"/> for standardization.
 /// </summary>
-public sealed class FeatureStatistics
+internal sealed class FeatureStatistics
 {
     private readonly double[] _mean;
     private readonly double[] _m2;

@@ -1,6 +1,6 @@
 using Ml.Relaxation.Randomness;
 
-namespace Ml.Relaxation.MLNet.Data;
+namespace Ml.Relaxation.Data;
 
 /// <summary>
 /// A deterministic train/validation split that needs no memory: row <c>i</c> (its position in cursor order) goes to
@@ -8,7 +8,7 @@ namespace Ml.Relaxation.MLNet.Data;
 /// make the same draw for a row, so they never overlap and together cover every row; the same seed gives the same
 /// split on every pass and at any thread count.
 /// </summary>
-public readonly struct RowSplit
+internal readonly struct RowSplit
 {
     /// <summary>The random stream used for split draws, distinct from the shuffle stream.</summary>
     internal const ulong Stream = 0x53504C4954; // "SPLIT"
