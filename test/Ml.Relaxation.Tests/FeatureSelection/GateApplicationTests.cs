@@ -52,6 +52,9 @@ public class GateApplicationTests
             else Assert.InRange(Math.Abs(BitConverter.SingleToInt32Bits(held[j]) - BitConverter.SingleToInt32Bits(gates[j])), 1, 1);
         }
         Assert.False(HasExactReciprocal(0.999999f));
+        // what the selector reports as applied is exactly what the chain holds, and holding it again changes nothing
+        Assert.Equal(held, gates.Select(GateApplication.Applied));
+        Assert.Equal(held, held.Select(GateApplication.Applied));
     }
 
     [Fact]

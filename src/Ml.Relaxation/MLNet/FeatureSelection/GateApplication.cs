@@ -141,6 +141,12 @@ internal static class GateApplication
     ];
 
     /// <summary>
+    /// The multiplier the chain applies for gate <paramref name="g"/>: g itself, except for the rare float that is no
+    /// float's reciprocal (only <see cref="Models.GatedSelection.KeptGateValue.TestTimeGate"/> makes such gates), which is held one ulp off.
+    /// </summary>
+    public static float Applied(float g) => g == 0f ? 0f : 1f / ReciprocalWithExactInverse(g);
+
+    /// <summary>
     /// m with <c>1f / m == g</c> exactly where such a float exists next to <c>1f / g</c> (0 for g = 0), so the
     /// normalizer's scale 1/max reproduces the gate bit for bit.
     /// </summary>

@@ -172,7 +172,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     private static float[] KeptGates(int[] kept, float[] finalTestTimeGates, int slotCount, KeptGateValue value)
     {
         var gates = new float[slotCount];
-        for (int i = 0; i < kept.Length; i++) gates[kept[i]] = value == KeptGateValue.One ? 1f : finalTestTimeGates[i];
+        // reported as applied: a gate the normalizer cannot hold exactly is reported as the value it holds
+        for (int i = 0; i < kept.Length; i++) gates[kept[i]] = value == KeptGateValue.One ? 1f : GateApplication.Applied(finalTestTimeGates[i]);
         if (gates.All(g => g == 0f)) gates[kept[0]] = 1f;
         return gates;
     }
