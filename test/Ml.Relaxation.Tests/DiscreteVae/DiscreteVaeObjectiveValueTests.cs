@@ -241,4 +241,20 @@ public sealed class DiscreteVaeObjectiveValueTests
         double output = Math.Sqrt(2 * (reconstruction / 3 - 0.5 * Math.Log(2 * Math.PI)));
         Assert.Equal(Math.Round(output / 3) * 3, output, 4);
     }
+
+    [Fact]
+    public void A_training_step_reports_the_learned_temperatures_penalty_with_the_loss()
+    {
+        // Two models alike but for the penalty weight: the same parameters and noise give the same objective, so the
+        // reported losses differ by exactly PenaltyWeight * tau.
+        float Loss(double penaltyWeight)
+        {
+            var model = new DiscreteVaeModel(new DiscreteVaeArchitecture { FeatureCount = 3, LatentCount = L, CategoryCount = K, EncoderHiddenSizes = [4] },
+                seed: 5, LearnedTemperature.Softplus(0.8f, penaltyWeight: penaltyWeight));
+            var batch = new Batch(2, 3, 0);
+            Rows(ReconstructionLikelihood.Bernoulli).AsSpan().CopyTo(batch.Features.AsSpan());
+            return model.TrainStep(batch, new TrainingStep(0, 0, 0));
+        }
+        Assert.Equal(2.0 * 0.8, Loss(2.0) - Loss(0.0), 4);
+    }
 }
