@@ -257,4 +257,22 @@ public sealed class DiscreteVaeObjectiveValueTests
         }
         Assert.Equal(2.0 * 0.8, Loss(2.0) - Loss(0.0), 4);
     }
+
+    [Fact]
+    public void Saturated_bits_contribute_nothing_to_the_temperature_gradient()
+    {
+        // Encoder logits of +-100 make the soft bits exactly 1 and 0 in float; their slope y (1 - y) is 0, and so is their
+        // share of dL/dtau (not 0 * log(1/0) = NaN).
+        var model = new DiscreteVaeModel(new DiscreteVaeArchitecture
+        {
+            FeatureCount = 3, LatentCount = 3, Latents = LatentDistribution.Bernoulli, EncoderHiddenSizes = [4],
+        }, seed: 6, LearnedTemperature.Softplus(0.5f));
+        foreach (Parameter p in model.Parameters.Where(p => p.Name != "temperature.raw")) p.Value.AsSpan().Clear();
+        float[] logits = [100f, -100f, 0.5f];
+        logits.CopyTo(model.EncoderLayers[^1].Bias.Value, 0);
+        var batch = new Batch(2, 3, 0);
+        Rows(ReconstructionLikelihood.Bernoulli).AsSpan().CopyTo(batch.Features.AsSpan());
+        model.TrainStep(batch, new TrainingStep(0, 0, 0));
+        Assert.All(model.Parameters.Single(p => p.Name == "temperature.raw").Gradient, g => Assert.True(float.IsFinite(g), $"{g}"));
+    }
 }
