@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>One mini-batch: features and targets share the row count. Sources may reuse the same instance between batches.</summary>
-public sealed class Batch
+internal sealed class Batch
 {
     /// <summary>Creates a batch with room for <paramref name="capacity"/> rows.</summary>
     public Batch(int capacity, int featureCount, int targetCount)

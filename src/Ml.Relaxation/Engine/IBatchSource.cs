@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>A source of mini-batches for training or evaluation, in memory or streamed.</summary>
-public interface IBatchSource
+internal interface IBatchSource
 {
     /// <summary>Columns of <see cref="Batch.Features"/>.</summary>
     int FeatureCount { get; }

@@ -4,7 +4,7 @@ namespace Ml.Relaxation.Engine;
 /// A dense row-major matrix of floats. Capacity is fixed at construction; <see cref="SetRows"/> changes the number
 /// of rows in use within that capacity, so a short last mini-batch reuses the same buffers without allocating.
 /// </summary>
-public sealed class Matrix
+internal sealed class Matrix
 {
     /// <summary>Creates a zero matrix of <paramref name="rows"/> x <paramref name="cols"/>.</summary>
     public Matrix(int rows, int cols)

@@ -5,7 +5,7 @@ namespace Ml.Relaxation.Engine;
 /// [<see cref="Rows"/> x <see cref="Cols"/>]. Backward passes add into <see cref="Gradient"/>; optimizers read it and
 /// update <see cref="Value"/>.
 /// </summary>
-public sealed class Parameter
+internal sealed class Parameter
 {
     /// <summary>Creates a zero parameter of <paramref name="rows"/> x <paramref name="cols"/>.</summary>
     public Parameter(string name, int rows, int cols)

@@ -1,10 +1,16 @@
+using System.Globalization;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Onnx.Editing;
 
 namespace Ml.Relaxation.Onnx;
 
-/// <summary>Writes a trained <see cref="DiscreteVaeModel"/> as ONNX graphs (see <see cref="DiscreteVaeOnnxGraphs"/>).</summary>
-public static class DiscreteVaeOnnxExport
+/// <summary>
+/// Writes a trained <see cref="DiscreteVaeModel"/> as ONNX graphs (see <see cref="DiscreteVaeOnnxGraphs"/>), each
+/// with metadata saying what it is (<see cref="OnnxMetadata"/>: kind, L, K, latents, likelihood, layer sizes, prior,
+/// relaxation, temperature, producer and version).
+/// </summary>
+internal static class DiscreteVaeOnnxExport
 {
     /// <summary>
     /// The encoder as an ONNX model (IR 8, opset 17): input <paramref name="featuresName"/> [N x D] float; outputs
@@ -25,7 +31,7 @@ public static class DiscreteVaeOnnxExport
             ReconstructionName = reconstructionName ?? "Reconstruction",
         };
         CheckDistinct([featuresName, codesName, oneHotName, probabilitiesName, .. reconstructionName is null ? Array.Empty<string>() : [reconstructionName]]);
-        return DiscreteVaeOnnxGraphs.Encoder(spec);
+        return WithMetadata(DiscreteVaeOnnxGraphs.Encoder(spec), model, OnnxMetadata.DiscreteVaeEncoderKind);
     }
 
     /// <summary>
@@ -36,8 +42,31 @@ public static class DiscreteVaeOnnxExport
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckDistinct([latentName, reconstructionName]);
-        return DiscreteVaeOnnxGraphs.Decoder(Spec(model, true) with { LatentName = latentName, ReconstructionName = reconstructionName });
+        return WithMetadata(DiscreteVaeOnnxGraphs.Decoder(Spec(model, true) with { LatentName = latentName, ReconstructionName = reconstructionName }),
+            model, OnnxMetadata.DiscreteVaeDecoderKind);
     }
+
+    /// <summary>The model's description as <c>metadata_props</c> entries (keys under <see cref="OnnxMetadata.DiscreteVaePrefix"/>).</summary>
+    internal static List<KeyValuePair<string, string>> Metadata(DiscreteVaeModel model, string kind)
+    {
+        DiscreteVaeArchitecture a = model.Architecture;
+        string Key(string name) => OnnxMetadata.DiscreteVaePrefix + name;
+        var entries = OnnxMetadata.Header(kind);
+        entries.Add(new(Key("latent_count"), model.LatentCount.ToString(CultureInfo.InvariantCulture)));
+        entries.Add(new(Key("category_count"), model.CategoryCount.ToString(CultureInfo.InvariantCulture)));
+        entries.Add(new(Key("latents"), a.Latents.ToString()));
+        entries.Add(new(Key("likelihood"), a.Likelihood.ToString()));
+        entries.Add(new(Key("feature_count"), model.FeatureCount.ToString(CultureInfo.InvariantCulture)));
+        entries.Add(new(Key("encoder_hidden_sizes"), OnnxMetadata.Json(a.EncoderHiddenSizes)));
+        entries.Add(new(Key("decoder_hidden_sizes"), OnnxMetadata.Json(a.EffectiveDecoderHiddenSizes)));
+        entries.Add(new(Key("prior"), a.Prior.ToString()));
+        entries.Add(new(Key("relaxation"), a.Relaxation.ToString()));
+        entries.Add(new(Key("temperature"), model.Temperature.ToString("R", CultureInfo.InvariantCulture)));
+        return entries;
+    }
+
+    private static byte[] WithMetadata(byte[] graph, DiscreteVaeModel model, string kind) =>
+        OnnxModelEditor.SetMetadata(graph, Metadata(model, kind));
 
     private static DiscreteVaeGraphSpec Spec(DiscreteVaeModel model, bool withDecoder) => new()
     {

@@ -46,6 +46,14 @@ internal sealed class ProtoMessageWriter
         return this;
     }
 
+    /// <summary>A field copied as it was encoded elsewhere (tag included).</summary>
+    public ProtoMessageWriter Raw(ReadOnlySpan<byte> encodedField)
+    {
+        _output.Flush();
+        _buffer.Write(encodedField);
+        return this;
+    }
+
     /// <summary>An embedded message field.</summary>
     public ProtoMessageWriter Message(int field, ProtoMessageWriter message) => Bytes(field, message.ToArray());
 

@@ -9,6 +9,7 @@ namespace Ml.Relaxation.Parallelism;
 /// The caller runs parts itself and idle workers claim the rest from a shared counter, so a worker that the OS has
 /// not scheduled yet delays nothing: the caller simply takes its parts. Workers spin for <see cref="SpinMicroseconds"/>
 /// after a job, waiting for the next, then block. One job runs at a time; a concurrent caller runs its parts alone.
+/// A part may call <see cref="Run"/> again: that nested job runs on the thread that asked for it.
 /// At most the number of threads the caller asks for compute a job at once (a worker still spinning after a wider job
 /// does not join): more threads than cores would only be time-sliced, and a part held by a descheduled thread delays
 /// the whole job.
@@ -45,7 +46,10 @@ internal sealed class WorkerPool
     /// <summary>Runs all parts of <paramref name="work"/> on at most <paramref name="threads"/> threads (the caller's included) and returns when they are done.</summary>
     public void Run(IPartitionedWork work, int parts, int threads)
     {
-        if (parts <= 1 || threads <= 1 || _threads.Length == 0 || !Monitor.TryEnter(_gate))
+        // A part that itself calls Run (a parallel fit whose matrix products use the pool) runs that job alone: on a
+        // worker the gate is held by the job's caller, and on the caller the gate is re-entrant, which must not restart
+        // the job in flight.
+        if (parts <= 1 || threads <= 1 || _threads.Length == 0 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
             for (int p = 0; p < parts; p++) work.RunPart(p, parts);
             return;

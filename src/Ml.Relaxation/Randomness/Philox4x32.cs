@@ -9,7 +9,7 @@ namespace Ml.Relaxation.Randomness;
 /// A block of four 32-bit outputs is a pure function of a 64-bit key and a 128-bit counter, so any element of a
 /// stream can be computed independently: work can be split across threads in any way and the numbers stay the same.
 /// </summary>
-public static class Philox4x32
+internal static class Philox4x32
 {
     private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
     private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;

@@ -3,7 +3,8 @@ using System.Runtime.Intrinsics;
 namespace Ml.Relaxation.Randomness;
 
 /// <summary>
-/// A seedable source of random numbers for all sampling in the library, built on <see cref="Philox4x32"/>.
+/// A seedable source of random numbers for all sampling in the library, built on the Philox4x32-10 counter-based
+/// generator (Salmon et al. 2011).
 /// Draw number <c>i</c> of stream <c>s</c> under seed <c>k</c> is a fixed function of (<c>k</c>, <c>s</c>, <c>i</c>), so
 /// results are reproducible bit for bit for a given seed whatever the number of threads or how work is partitioned.
 /// Uniforms are strictly inside (0, 1): <c>log(u)</c> and <c>log(1 - u)</c> are always finite.

@@ -10,7 +10,7 @@ namespace Ml.Relaxation.Benchmarks.Engine;
 /// decoder 200-256-512-784 with ReLU, loss = BCE-with-logits reconstruction summed over pixels + KL(q || uniform),
 /// both averaged over the batch of 100; then backward and one Adam update (lr 1e-3).
 /// </summary>
-public sealed class JangVaeStep
+internal sealed class JangVaeStep
 {
     /// <summary>Latents.</summary>
     public const int L = 20;

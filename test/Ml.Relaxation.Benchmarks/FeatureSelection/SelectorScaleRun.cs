@@ -72,11 +72,11 @@ public static class SelectorScaleRun
         return double.NaN;
     }
 
-    private sealed class Printer : IProgress<Ml.Relaxation.Models.GatedSelection.GatedSelectionEpoch>
+    private sealed class Printer : IProgress<GatedSelectionProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-        public void Report(Ml.Relaxation.Models.GatedSelection.GatedSelectionEpoch value) =>
-            Console.WriteLine($"  {_clock.Elapsed.TotalSeconds,7:F1} s  {value}  peak RSS {PeakRssMb():F0} MB");
+        public void Report(GatedSelectionProgress value) =>
+            Console.WriteLine($"  {_clock.Elapsed.TotalSeconds,7:F1} s  {value.Stage} {value.Completed}/{value.Total} {value.Epoch}  peak RSS {PeakRssMb():F0} MB");
     }
 }

@@ -78,6 +78,9 @@ public static class EstimatorConformance
         var fitted = Attempt(report, ConformanceChecks.Fit, "Fit on the valid input", () => estimator.Fit(fitInput));
         if (fitted is null) return report;
         var loaded = SaveAndLoad(context, fitted, fitInput.Schema, report);
+        // Transformers holding native or file resources (ML.NET's OnnxTransformer keeps a temporary file) are released at the end.
+        using var disposeFitted = fitted as IDisposable;
+        using var disposeLoaded = loaded as IDisposable;
 
         // 6. Promised vs delivered.
         if (promised is not null)

@@ -7,8 +7,8 @@ using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Tests.DiscreteVae;
 
-/// <summary>Fits one small VAE on the synthetic mixture, shared by the tests of the fitted transformer.</summary>
-public sealed class FittedMixtureVae
+/// <summary>Fits one small VAE on the synthetic mixture, shared by the tests of the fitted transformer; disposing it deletes ML.NET's temporary copy of the graph.</summary>
+public sealed class FittedMixtureVae : IDisposable
 {
     public FittedMixtureVae()
     {
@@ -20,11 +20,13 @@ public sealed class FittedMixtureVae
     }
 
     public MLContext Context { get; }
-    public SyntheticMixture Data { get; }
+    internal SyntheticMixture Data { get; } // internal: it exposes the engine's (internal) Matrix
     public IDataView View { get; }
     public DiscreteVaeTransformer Transformer { get; }
     public List<string> Log { get; } = [];
     public List<DiscreteVaeEpoch> Progress { get; } = [];
+
+    public void Dispose() => Transformer.Dispose();
 
     public static DiscreteVaeOptions Options(List<DiscreteVaeEpoch>? progress = null) => new()
     {
@@ -109,6 +111,7 @@ public sealed class DiscreteVaeEstimatorTests(FittedMixtureVae fitted) : IClassF
             fitted.Context.Model.Save(fitted.Transformer, fitted.View.Schema, path);
             var fresh = new MLContext(seed: 99);
             ITransformer loaded = fresh.Model.Load(path, out DataViewSchema inputSchema);
+            using var disposeLoaded = (IDisposable)loaded;
             Assert.Equal(SyntheticMixture.Features, ((VectorDataViewType)inputSchema["Features"].Type).Size);
             IDataView view = MixtureViews.Features(fresh, fitted.Data);
             long[][] expected = [.. fitted.Transformer.Transform(fitted.View).GetColumn<long[]>("Codes")];
@@ -196,7 +199,7 @@ public sealed class DiscreteVaeEstimatorInputTests
         // Skipping such rows is an option; a Gaussian likelihood accepts any finite value.
         options.SkipRowsWithMissingValues = true;
         options.Likelihood = ReconstructionLikelihood.Gaussian;
-        ctx.Relaxation().DiscreteVae(options).Fit(MixtureViews.FromRows(ctx, rows, SyntheticMixture.Features));
+        ctx.Relaxation().DiscreteVae(options).Fit(MixtureViews.FromRows(ctx, rows, SyntheticMixture.Features)).Dispose();
     }
 
     [Fact]
@@ -260,7 +263,7 @@ public sealed class DiscreteVaeEstimatorInputTests
         options.Prior = LatentPrior.Learned;
         options.Epochs = 10;
         IDataView view = MixtureViews.Features(ctx, Small);
-        DiscreteVaeTransformer transformer = ctx.Relaxation().DiscreteVae(options).Fit(view);
+        using DiscreteVaeTransformer transformer = ctx.Relaxation().DiscreteVae(options).Fit(view);
         Assert.True(transformer.History[^1].ValidationNegativeElbo < transformer.History[0].ValidationNegativeElbo);
 
         IDataView output = transformer.Transform(view);
@@ -286,7 +289,7 @@ public sealed class DiscreteVaeEstimatorInputTests
         var learned = LearnedTemperature.Bounded(initial: 1f, lower: 0.3, upper: 3);
         options.Temperature = learned;
         options.Epochs = 6;
-        DiscreteVaeTransformer transformer = ctx.Relaxation().DiscreteVae(options).Fit(MixtureViews.Features(ctx, Small));
+        using DiscreteVaeTransformer transformer = ctx.Relaxation().DiscreteVae(options).Fit(MixtureViews.Features(ctx, Small));
         float final = transformer.History[^1].Temperature;
         Assert.NotEqual(1f, final);
         Assert.InRange(final, 0.3f, 3f);

@@ -47,7 +47,7 @@ public sealed class DiscreteVaeReliabilityTests
         {
             using var scope = DegreeOfParallelism.Override(threads);
             var ctx = new MLContext(seed: 1);
-            DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
+            using DiscreteVaeTransformer t = ctx.Relaxation().DiscreteVae(Quick()).Fit(MixtureViews.Features(ctx, Small));
             return [.. t.Model.Parameters.SelectMany(p => p.Value)];
         }, 2, 4);
     }

@@ -9,7 +9,7 @@ namespace Ml.Relaxation.Tests.DiscreteVae;
 /// <see cref="Off"/>. Its exact negative log-likelihood per row is known in closed form, which bounds what any model
 /// can reach.
 /// </summary>
-public sealed class SyntheticMixture
+internal sealed class SyntheticMixture
 {
     public const int Components = 4, BlockSize = 6, Features = Components * BlockSize;
     public const float On = 0.9f, Off = 0.1f;

@@ -3,58 +3,102 @@ using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.Tests.FeatureSelection;
 
-/// <summary>The final deterministic choice of kept slots.</summary>
+/// <summary>The ranking of slots by their scores, and the choice of kept slots from it.</summary>
 public class GateSelectionTests
 {
     [Fact]
-    public void Top_k_keeps_at_most_k_distinct_slots_of_highest_log_alpha_and_zeroes_the_rest()
+    public void Rank_orders_by_frequency_then_keep_probability_then_index()
     {
-        Gen.Int[1, 40].SelectMany(d => Gen.Float[-8f, 8f].Array[d].Select(Gen.Int[1, d], (a, k) => (a, k))).Sample(t =>
+        Gen.Int[1, 30].SelectMany(d => Gen.Int[0, 4].Array[d].Select(Gen.Int[0, 3].Array[d], (f, p) => (f, p))).Sample(t =>
         {
-            var (logAlpha, k) = t;
-            float[] zHat = [.. logAlpha.Select(a => Math.Clamp(1.2f / (1 + MathF.Exp(-a)) - 0.1f, 0f, 1f))];
-            foreach (var mode in new[] { KeptGateValue.One, KeptGateValue.TestTimeGate })
+            // few distinct values, so ties in both keys are common
+            float[] frequency = [.. t.f.Select(v => v / 4f)], keep = [.. t.p.Select(v => v / 3f)];
+            int[] order = GateSelection.Rank(frequency, keep);
+            Assert.Equal(Enumerable.Range(0, frequency.Length), order.Order());
+            for (int i = 1; i < order.Length; i++)
             {
-                var (kept, gates) = GateSelection.Select(logAlpha, zHat, k, mode);
-                Assert.True(kept.Length <= k && kept.Length >= 1);
-                Assert.Equal(kept.Distinct().Count(), kept.Length);
-                Assert.Equal(kept.Order(), kept);
-                for (int j = 0; j < logAlpha.Length; j++)
-                {
-                    if (!kept.Contains(j)) Assert.Equal(0f, gates[j]);
-                    else if (mode == KeptGateValue.One) Assert.Equal(1f, gates[j]);
-                }
-                // no dropped slot ranks above a kept one (ties broken towards the lower index)
-                foreach (int j in kept)
-                    for (int i = 0; i < logAlpha.Length; i++)
-                        if (!kept.Contains(i) && mode == KeptGateValue.One)
-                            Assert.True(logAlpha[i] < logAlpha[j] || (logAlpha[i] == logAlpha[j] && i > j));
+                int a = order[i - 1], b = order[i];
+                Assert.True(frequency[a] > frequency[b]
+                    || (frequency[a] == frequency[b] && (keep[a] > keep[b] || (keep[a] == keep[b] && a < b))),
+                    $"slot {a} ({frequency[a]}, {keep[a]}) ranked before slot {b} ({frequency[b]}, {keep[b]})");
             }
         });
     }
 
     [Fact]
-    public void Ties_go_to_the_lower_index()
+    public void With_k_keeps_exactly_the_first_k_of_the_ranking_ascending()
     {
-        var (kept, _) = GateSelection.Select([1f, 2f, 2f, 2f], [1f, 1f, 1f, 1f], 2, KeptGateValue.One);
-        Assert.Equal([1, 2], kept);
+        Gen.Int[1, 30].SelectMany(d => Gen.Float[0f, 1f].Array[d].Select(Gen.Int[1, d], (f, k) => (f, k))).Sample(t =>
+        {
+            int[] ranking = GateSelection.Rank(t.f, new float[t.f.Length]);
+            int[] kept = GateSelection.Select(ranking, t.f, t.k, threshold: 2f);
+            Assert.Equal(ranking.Take(t.k).Order(), kept);
+        });
     }
 
     [Fact]
-    public void Without_k_keeps_open_gates_and_never_returns_nothing()
+    public void Without_k_keeps_every_slot_at_or_above_the_threshold_and_never_nothing()
     {
-        var (kept, gates) = GateSelection.Select([-5f, 3f, 0.5f], [0f, 1f, 0.66f], null, KeptGateValue.TestTimeGate);
-        Assert.Equal([1, 2], kept);
-        Assert.Equal([0f, 1f, 0.66f], gates);
-        (kept, gates) = GateSelection.Select([-5f, -4f, -6f], [0f, 0f, 0f], null, KeptGateValue.One);
-        Assert.Equal([1], kept);
-        Assert.Equal([0f, 1f, 0f], gates);
+        float[] frequency = [0.2f, 0.6f, 0.95f, 0.59f, 0.6f];
+        int[] ranking = GateSelection.Rank(frequency, new float[5]);
+        Assert.Equal([1, 2, 4], GateSelection.Select(ranking, frequency, null, 0.6f));
+        Assert.Equal([2], GateSelection.Select(ranking, frequency, null, 0.99f));
+    }
+
+    [Fact]
+    public void Ties_in_both_scores_go_to_the_lower_index()
+    {
+        int[] ranking = GateSelection.Rank([0.5f, 0.9f, 0.9f, 0.9f], [0f, 0.7f, 0.8f, 0.8f]);
+        Assert.Equal([2, 3, 1, 0], ranking);
+        Assert.Equal([2, 3], GateSelection.Select(ranking, [0.5f, 0.9f, 0.9f, 0.9f], 2, 0f));
     }
 
     [Fact]
     public void Bad_arguments_name_the_parameter()
     {
-        Assert.Equal("maximumCount", Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select([1f, 2f], [1f, 1f], 3, KeptGateValue.One)).ParamName);
-        Assert.Equal("testTimeGates", Assert.Throws<ArgumentException>(() => GateSelection.Select([1f, 2f], [1f], 1, KeptGateValue.One)).ParamName);
+        int[] ranking = [1, 0];
+        Assert.Equal("maximumCount", Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select(ranking, [1f, 2f], 3, 0f)).ParamName);
+        Assert.Equal("maximumCount", Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select(ranking, [1f, 2f], 0, 0f)).ParamName);
+        Assert.Equal("ranking", Assert.Throws<ArgumentException>(() => GateSelection.Select(ranking, [1f], 1, 0f)).ParamName);
+        Assert.Equal("keepProbability", Assert.Throws<ArgumentException>(() => GateSelection.Rank([1f, 2f], [1f])).ParamName);
+    }
+}
+
+/// <summary>The error bound of stability selection and the threshold derived from it, against values worked by hand.</summary>
+public class FalseSelectionBoundTests
+{
+    [Fact]
+    public void Bound_is_the_mean_squared_groups_times_selected_over_slots_times_two_tau_minus_one()
+    {
+        // 2 groups, 5 slots selected in every fit: E[(G q)^2] = 100; 500 slots; tau 0.7: 100 / (0.4 x 500) = 0.5
+        Assert.Equal(0.5, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.7), 12);
+        Assert.Equal(double.PositiveInfinity, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.5));
+        Assert.Equal(double.PositiveInfinity, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.3));
+    }
+
+    [Fact]
+    public void Threshold_meets_the_target_where_it_can_and_stays_in_the_recommended_range()
+    {
+        // tau = (1 + 100 / (500 x 0.25)) / 2 = 0.9 exactly; its bound is the target
+        Assert.Equal(0.9f, FalseSelectionBound.Threshold(100, 500, 0.25), 6);
+        Assert.Equal(0.25, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.9), 6);
+        // a loose target would allow tau below 0.6: clamped up
+        Assert.Equal(0.6f, FalseSelectionBound.Threshold(4, 500, 1));
+        // few slots: the target cannot be met below 0.9; clamped, and the bound there exceeds the target
+        Assert.Equal(0.9f, FalseSelectionBound.Threshold(100, 10, 1));
+        Assert.True(FalseSelectionBound.ExpectedFalseSelections(100, 10, 0.9) > 1);
+        Assert.Equal("target", Assert.Throws<ArgumentOutOfRangeException>(() => FalseSelectionBound.Threshold(1, 10, 0)).ParamName);
+    }
+}
+
+/// <summary>The automatic L0 strength.</summary>
+public class L0StrengthRuleTests
+{
+    [Fact]
+    public void Is_twice_half_log_rows_plus_log_slots()
+    {
+        Assert.Equal(2 * (0.5 * Math.Log(975) + Math.Log(250)), L0StrengthRule.ExtendedBic(975, 250), 4);
+        Assert.Equal(Math.Log(100), L0StrengthRule.ExtendedBic(100, 1), 4); // one candidate: nothing to pay for choosing
+        Assert.Equal(Math.Log(2), L0StrengthRule.ExtendedBic(1, 1), 6); // never 0, which a fit would reject
     }
 }

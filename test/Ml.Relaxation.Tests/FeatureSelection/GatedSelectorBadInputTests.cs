@@ -1,8 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.MLNet.FeatureSelection;
-using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.Tests.FeatureSelection;
 
@@ -30,7 +30,10 @@ public class GatedSelectorBadInputTests
     }
 
     private GatedFeatureSelectorEstimator Selector(int? k = 2, bool skip = false) =>
-        _ml.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions { MaximumFeatureCount = k, Epochs = 2, Seed = 1, SkipRowsWithMissingValues = skip });
+        _ml.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions
+        {
+            MaximumFeatureCount = k, Epochs = 2, StabilityRounds = 1, Seed = 1, SkipRowsWithMissingValues = skip,
+        });
 
     private IDataView Good(int rows = 40, Func<int, float[]>? features = null, Func<int, bool>? label = null) =>
         SelectionData.View(_ml, [.. Enumerable.Range(0, rows).Select(i => features?.Invoke(i) ?? [i, i % 3, -i])],
@@ -89,12 +92,15 @@ public class GatedSelectorBadInputTests
     }
 
     [Fact]
-    public void K_out_of_range_names_the_option()
+    public void K_out_of_range_names_the_option_in_the_users_terms()
     {
-        Assert.Equal("MaximumFeatureCount", Assert.Throws<ArgumentOutOfRangeException>(() => Selector(k: 0)).ParamName);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Selector(k: 4).Fit(Good()));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Selector(k: 0));
         Assert.Equal("MaximumFeatureCount", e.ParamName);
-        Assert.Contains("3", e.Message);
+        Assert.Contains("at least 1", e.Message);
+        Assert.DoesNotContain(int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Selector(k: 4).Fit(Good()));
+        Assert.Equal("MaximumFeatureCount", e.ParamName);
+        Assert.Contains("more than the 3 slots of column 'Features'", e.Message);
     }
 
     public static TheoryData<string, Action<GatedFeatureSelectorOptions>> BadOptions => new()
@@ -104,6 +110,11 @@ public class GatedSelectorBadInputTests
         { "LearningRate", o => o.LearningRate = float.NaN },
         { "GateLearningRate", o => o.GateLearningRate = -1 },
         { "L0Strength", o => o.L0Strength = -1 },
+        { "L0Strength", o => o.L0Strength = 0 },
+        { "HeadWeightDecay", o => o.HeadWeightDecay = float.PositiveInfinity },
+        { "ExpectedFalseSelections", o => o.ExpectedFalseSelections = 0 },
+        { "StabilityRounds", o => o.StabilityRounds = 0 },
+        { "SlotGroups", o => o.SlotGroups = 0 },
         { "ValidationFraction", o => o.ValidationFraction = 1 },
         { "HiddenSizes", o => o.HiddenSizes = [8, 0] },
         { "InitialKeepProbability", o => o.InitialKeepProbability = 1 },
@@ -113,7 +124,7 @@ public class GatedSelectorBadInputTests
         { "Temperature", o => o.Temperature = 0 },
         { "EarlyStoppingPatience", o => o.EarlyStoppingPatience = -1 },
         { "FeatureColumnName", o => o.FeatureColumnName = "" },
-        { "Task", o => o.Task = (GatedSelectionTask)42 },
+        { "Task", o => o.Task = (LabelTask)42 },
     };
 
     [Theory]

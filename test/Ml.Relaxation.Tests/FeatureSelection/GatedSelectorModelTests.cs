@@ -1,3 +1,4 @@
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.GatedSelection;
 using Ml.Relaxation.Parallelism;
@@ -10,17 +11,17 @@ public class GatedSelectorModelTests
 {
     private const int Rows = 8, Slots = 6;
 
-    public static TheoryData<GatedSelectionTask, int[]> Heads => new()
+    public static TheoryData<LabelTask, int[]> Heads => new()
     {
-        { GatedSelectionTask.BinaryClassification, [] },
-        { GatedSelectionTask.BinaryClassification, [5, 4] },
-        { GatedSelectionTask.MulticlassClassification, [5] },
-        { GatedSelectionTask.Regression, [5] },
+        { LabelTask.BinaryClassification, [] },
+        { LabelTask.BinaryClassification, [5, 4] },
+        { LabelTask.MulticlassClassification, [5] },
+        { LabelTask.Regression, [5] },
     };
 
     [Theory]
     [MemberData(nameof(Heads))]
-    public void Gradients_match_central_finite_differences(GatedSelectionTask task, int[] hidden)
+    public void Gradients_match_central_finite_differences(LabelTask task, int[] hidden)
     {
         var settings = new GatedSelectorSettings
         {
@@ -64,7 +65,7 @@ public class GatedSelectorModelTests
         // (lambda / N) P (1 - P), with P = sigmoid(log_alpha - beta log(-gamma / zeta)), computed here independently.
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, L0Strength = 3f, InitialKeepProbability = 0.7f };
         var model = new GatedSelectorModel(settings, new FeatureScaling(new float[Slots], new float[Slots]), trainingRows: 6);
-        var (features, targets) = Batch(GatedSelectionTask.BinaryClassification);
+        var (features, targets) = Batch(LabelTask.BinaryClassification);
         model.Loss(features, targets, new RandomSource(1), computeGradients: true);
         double logAlpha = Math.Log(0.7 / 0.3);
         double p = 1 / (1 + Math.Exp(-(logAlpha - 2.0 / 3.0 * Math.Log(0.1 / 1.1))));
@@ -82,14 +83,14 @@ public class GatedSelectorModelTests
             var targets = new Matrix(300, 1);
             for (int i = 0; i < 300; i++) { x[i].CopyTo(features.Row(i)); targets[i, 0] = y[i] ? 1 : 0; }
             var source = new InMemoryBatchSource(features, targets, batchSize: 64, seed: 9);
-            var settings = new GatedSelectorSettings { MaximumFeatureCount = 5, HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
+            var settings = new GatedSelectorSettings { HiddenSizes = [16], Epochs = 5, BatchSize = 64, Seed = 2 };
             var scaling = new FeatureScaling(new float[40], Enumerable.Repeat(1f, 40).ToArray());
             return [.. GatedSelectorTrainer.Train(settings, scaling, source, 300).LogAlpha];
         }
         Assert.Equal(Run(1), Run(2));
     }
 
-    private static (Matrix Features, Matrix Targets) Batch(GatedSelectionTask task)
+    private static (Matrix Features, Matrix Targets) Batch(LabelTask task)
     {
         var rng = new RandomSource(21);
         var features = new Matrix(Rows, Slots);
@@ -99,8 +100,8 @@ public class GatedSelectorModelTests
             SelectionData.Normals(rng, Slots).CopyTo(features.Row(r));
             targets[r, 0] = task switch
             {
-                GatedSelectionTask.BinaryClassification => r % 2,
-                GatedSelectionTask.MulticlassClassification => r % 3,
+                LabelTask.BinaryClassification => r % 2,
+                LabelTask.MulticlassClassification => r % 3,
                 _ => 2f * features[r, 0] - features[r, 3] + 0.5f,
             };
         }

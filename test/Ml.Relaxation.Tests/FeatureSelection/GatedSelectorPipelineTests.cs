@@ -18,10 +18,10 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
         Assert.Equal(t.KeptSlotIndices.Order(), t.KeptSlotIndices);
         Assert.Equal(t.KeptSlotIndices.Select(j => fixture.SlotNames[j]), t.KeptSlotNames);
         Assert.All(Enumerable.Range(0, SelectorFixture.Slots), j => Assert.Equal(t.KeptSlotIndices.Contains(j) ? 1f : 0f, t.AppliedGates[j]));
-        Assert.Equal(SelectorFixture.Slots, t.ProbabilityNonZero.Count);
-        Assert.Equal(SelectorFixture.Slots, t.TestTimeGates.Count);
+        Assert.Equal(SelectorFixture.Slots, t.FeatureScores.Count);
+        Assert.Equal(Enumerable.Range(0, SelectorFixture.Slots), t.FeatureScores.Select(f => f.SlotIndex).Order());
+        Assert.Equal(t.KeptSlotIndices, t.FeatureScores.Take(SelectorFixture.K).Select(f => f.SlotIndex).Order());
         Assert.Equal(fixture.Options.Epochs, t.History.Count);
-        Assert.InRange(t.ExpectedL0, t.ProbabilityNonZero.Sum() - 1e-3f, t.ProbabilityNonZero.Sum() + 1e-3f);
 
         var output = t.Transform(fixture.Data);
         var column = output.Schema["Features"];
@@ -40,7 +40,7 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
         var ml = fixture.Context;
         var options = new GatedFeatureSelectorOptions
         {
-            MaximumFeatureCount = 3, Seed = 1, Epochs = 5, OutputMode = GatedOutputMode.GatedVector,
+            MaximumFeatureCount = 3, Seed = 1, Epochs = 5, StabilityRounds = 2, OutputMode = GatedOutputMode.GatedVector,
             KeptGateValue = KeptGateValue.TestTimeGate, OutputColumnName = "Gated",
         };
         var t = ml.Relaxation().SelectFeaturesWithGates(options).Fit(fixture.Data);
@@ -53,7 +53,7 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
             for (int j = 0; j < values.Length; j++)
             {
                 if (!t.KeptSlotIndices.Contains(j)) Assert.Equal(0f, values[j]);
-                else Assert.Equal(fixture.X[i][j] * t.TestTimeGates[j], values[j], 1e-6f * Math.Abs(fixture.X[i][j]));
+                else Assert.Equal(fixture.X[i][j] * t.AppliedGates[j], values[j], 1e-6f * Math.Abs(fixture.X[i][j]));
             }
         }
     }
@@ -77,7 +77,7 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
             float[] actual = [.. loaded.Transform(data).GetColumn<float>("Score")];
             Assert.Equal(expected, actual);
             // the gates are readable back from the loaded built-in normalizer
-            var normalizer = ((IEnumerable<ITransformer>)((TransformerChain<ITransformer>)loaded).First()).First();
+            var normalizer = ((IEnumerable<ITransformer>)((TransformerChain<ITransformer>)loaded).First()).OfType<Microsoft.ML.Transforms.NormalizingTransformer>().Single();
             var scale = ((Microsoft.ML.Transforms.NormalizingTransformer.AffineNormalizerModelParameters<System.Collections.Immutable.ImmutableArray<float>>)
                 ((Microsoft.ML.Transforms.NormalizingTransformer)normalizer).GetNormalizerModelParameters(0)).Scale;
             var selector = ((IEnumerable<ITransformer>)fitted).OfType<GatedFeatureSelectorTransformer>().Single();
@@ -101,7 +101,10 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
     [Fact]
     public void ConvertToOnnx_gated_vector_selector_plus_trainer_scores_batches_the_same_in_onnx_runtime()
     {
-        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = SelectorFixture.K, Seed = 3, Epochs = 30, OutputMode = GatedOutputMode.GatedVector };
+        var options = new GatedFeatureSelectorOptions
+        {
+            MaximumFeatureCount = SelectorFixture.K, Seed = 3, Epochs = 30, StabilityRounds = 2, OutputMode = GatedOutputMode.GatedVector,
+        };
         var (expected, onnx) = ExportScored(options);
         float[] actual = OnnxScores(onnx, 0, fixture.X.Length);
         Assert.Equal(expected.Length, actual.Length);
@@ -109,12 +112,14 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void ConvertToOnnx_kept_slots_selector_plus_trainer_scores_single_rows_the_same_in_onnx_runtime()
+    public void ConvertToOnnx_kept_slots_selector_plus_trainer_scores_batches_the_same_in_onnx_runtime()
     {
         // ML.NET 5.0.1 exports its slot dropper (SelectFeaturesBasedOnCount) as GatherElements with [1 x k] indices,
-        // so that graph scores one row per run; the gated-vector mode has no such step (see docs/benchmarks.md).
+        // which scores one row per run; mlContext.Relaxation().ConvertToOnnx repairs it (test/.../Onnx for the rest).
         var (expected, onnx) = ExportScored(fixture.Options);
-        for (int i = 0; i < 40; i++) Assert.Equal(expected[i], OnnxScores(onnx, i, 1)[0], 1e-4f + 1e-5f * Math.Abs(expected[i]));
+        float[] actual = OnnxScores(onnx, 0, fixture.X.Length);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-4f + 1e-5f * Math.Abs(expected[i]));
     }
 
     private (float[] Scores, byte[] Onnx) ExportScored(GatedFeatureSelectorOptions options)
@@ -125,7 +130,7 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 20));
         var fitted = pipeline.Fit(fixture.Data);
         using var stream = new MemoryStream();
-        ml.Model.ConvertToOnnx(fitted, fixture.Data, stream);
+        ml.Relaxation().ConvertToOnnx(fitted, fixture.Data, stream);
         return ([.. fitted.Transform(fixture.Data).GetColumn<float>("Score")], stream.ToArray());
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
 using Ml.Relaxation.MLNet;
 using Ml.Relaxation.Parallelism;
@@ -13,7 +13,7 @@ namespace Ml.Relaxation.Tests.FeatureSelection;
 /// <summary>The shared conformance kit and reliability checks, applied to the gated feature selector.</summary>
 public class GatedSelectorReliabilityTests
 {
-    private static GatedFeatureSelectorOptions Quick(int? k = 2) => new() { MaximumFeatureCount = k, Epochs = 4, Seed = 1 };
+    private static GatedFeatureSelectorOptions Quick(int? k = 2) => new() { MaximumFeatureCount = k, Epochs = 4, StabilityRounds = 2, Seed = 1 };
 
     private sealed class DoubleRow
     {
@@ -56,7 +56,7 @@ public class GatedSelectorReliabilityTests
             using var scope = DegreeOfParallelism.Override(threads);
             var ctx = new MLContext(seed: 1);
             var t = ctx.Relaxation().SelectFeaturesWithGates(Quick()).Fit(BadData.Clean(ctx, 5, LabelTask.BinaryClassification, rows: 200));
-            return [.. t.LogAlpha, .. t.AppliedGates];
+            return [.. t.FeatureScores.SelectMany(f => new[] { f.SlotIndex, f.Score, f.KeepProbability }), .. t.AppliedGates];
         }, 2, 4);
     }
 

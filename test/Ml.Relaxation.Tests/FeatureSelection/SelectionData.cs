@@ -52,6 +52,56 @@ internal static class SelectionData
         return (x, y, relevant);
     }
 
+    /// <summary>
+    /// n rows of d N(0, 1) slots with redundancy: two informative slots a and b (<c>logit = 2 (a - b)</c>) and four
+    /// relevant slots that only repeat them: <c>a + 0.3 e1</c>, <c>a + 0.3 e2</c>, <c>(a + b) / sqrt 2 + 0.3 e3</c>,
+    /// <c>b + 0.3 e4</c>. A minimal set needs two of the six; all six are relevant. Positions are seeded.
+    /// </summary>
+    public static (float[][] X, bool[] Y, int[] Relevant) RedundantCopies(int n, int d, ulong seed)
+    {
+        var rng = new RandomSource(seed, stream: 8);
+        int[] slots = [.. Enumerable.Range(0, d)];
+        rng.Shuffle(slots.AsSpan());
+        int[] relevant = slots[..6];
+        var x = new float[n][];
+        var y = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            float[] r = x[i] = Normals(rng, d);
+            float a = r[relevant[0]], b = r[relevant[1]];
+            r[relevant[2]] = a + 0.3f * r[relevant[2]];
+            r[relevant[3]] = a + 0.3f * r[relevant[3]];
+            r[relevant[4]] = (a + b) / MathF.Sqrt(2f) + 0.3f * r[relevant[4]];
+            r[relevant[5]] = b + 0.3f * r[relevant[5]];
+            y[i] = rng.NextUniform() < 1f / (1f + MathF.Exp(-2f * (a - b)));
+        }
+        Array.Sort(relevant);
+        return (x, y, relevant);
+    }
+
+    /// <summary>
+    /// n rows of d N(0, 1) slots where the label depends on interactions only, so no single slot reveals it: an XOR of
+    /// two slots and the pairwise products of three, <c>logit = 3 sign(x_a x_b) + 1.5 (x_c x_d + x_d x_e + x_c x_e)</c>.
+    /// </summary>
+    public static (float[][] X, bool[] Y, int[] Relevant) Interactions(int n, int d, ulong seed)
+    {
+        var rng = new RandomSource(seed, stream: 9);
+        int[] slots = [.. Enumerable.Range(0, d)];
+        rng.Shuffle(slots.AsSpan());
+        int[] relevant = slots[..5];
+        var x = new float[n][];
+        var y = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            float[] r = x[i] = Normals(rng, d);
+            float c = r[relevant[2]], e = r[relevant[3]], f = r[relevant[4]];
+            float logit = 3f * MathF.Sign(r[relevant[0]] * r[relevant[1]]) + 1.5f * (c * e + e * f + c * f);
+            y[i] = rng.NextUniform() < 1f / (1f + MathF.Exp(-logit));
+        }
+        Array.Sort(relevant);
+        return (x, y, relevant);
+    }
+
     /// <summary>d independent N(0, 1) values (Box-Muller).</summary>
     public static float[] Normals(RandomSource rng, int d)
     {

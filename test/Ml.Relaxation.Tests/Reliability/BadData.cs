@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Tests.Conformance;
 
@@ -113,6 +113,7 @@ public static class BadData
             Assert.Fail($"crashed with {e.GetType().Name}: {e.Message}");
             return;
         }
+        using var dispose = model as IDisposable; // e.g. ML.NET's OnnxTransformer keeps a temporary file
         AssertOutputsFinite(model, clean, "clean data");
         if (!badCase.HasNonFiniteValues) AssertOutputsFinite(model, badCase.Data, "its own data");
     }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Randomness;
 using Xunit.Sdk;

@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Engine;
 /// output y (not the input), which is all each of these needs, so callers keep one buffer per layer.
 /// Outputs may alias inputs.
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>y = max(x, 0).</summary>
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);

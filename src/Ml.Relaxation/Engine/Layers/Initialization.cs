@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>How <see cref="Linear"/> draws its initial weights (biases start at zero).</summary>
-public enum Initialization
+internal enum Initialization
 {
     /// <summary>Glorot/Xavier uniform: U(-a, a) with a = sqrt(6 / (inputs + outputs)); suits sigmoid, tanh and linear outputs.</summary>
     Glorot,

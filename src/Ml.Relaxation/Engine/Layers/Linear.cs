@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Engine;
 /// A fully connected layer y = x W + b, with x [N x inputs], W [inputs x outputs], b [outputs]. Stateless between
 /// calls: the caller keeps the activations it needs for the backward pass.
 /// </summary>
-public sealed class Linear
+internal sealed class Linear
 {
     /// <summary>Creates the layer and draws its weights from <paramref name="rng"/> with <paramref name="init"/>.</summary>
     /// <param name="inputs">Input features, at least 1.</param>

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace Ml.Relaxation.Engine;
 
-public static partial class Losses
+internal static partial class Losses
 {
     /// <summary>
     /// Binary cross-entropy of targets in [0, 1] against logits z: per element max(z, 0) - z t + log(1 + exp(-|z|)),

@@ -1,6 +1,6 @@
 namespace Ml.Relaxation.Engine;
 
-public static partial class Losses
+internal static partial class Losses
 {
     /// <summary>
     /// KL(q || uniform) for L independent categorical latents of K categories, q = softmax of each group of K logits:

@@ -1,6 +1,6 @@
 namespace Ml.Relaxation.Engine;
 
-public static partial class Losses
+internal static partial class Losses
 {
     /// <summary>Squared error summed over columns, averaged over rows. Gradient: 2 (p - t) / N.</summary>
     /// <param name="predictions">[N x D] predictions.</param>

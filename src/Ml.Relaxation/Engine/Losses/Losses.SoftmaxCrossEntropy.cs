@@ -1,6 +1,6 @@
 namespace Ml.Relaxation.Engine;
 
-public static partial class Losses
+internal static partial class Losses
 {
     /// <summary>
     /// Softmax cross-entropy of class labels against logits: per row logsumexp(z) - z_y. Gradient: (softmax(z) - onehot(y)) / N.

@@ -5,7 +5,7 @@ namespace Ml.Relaxation.Engine;
 /// matrix, writes the gradient of that mean with respect to its input (or adds it, with <c>accumulate</c>, so several
 /// terms can share one buffer). Sums run in a fixed order, so results do not depend on threads.
 /// </summary>
-public static partial class Losses
+internal static partial class Losses
 {
     private static void CheckSameShape(Matrix expected, Matrix actual, string paramName)
     {

@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Engine;
 /// <c>accumulate</c>. The result is the same bit for bit at any <see cref="DegreeOfParallelism"/>: threads split
 /// the output, never the sum over k, and every output element sums its k terms in one fixed order.
 /// </summary>
-public static class MatMul
+internal static class MatMul
 {
     /// <summary>C (+)= A B with A [M x K], B [K x N], C [M x N].</summary>
     public static void Multiply(Matrix a, Matrix b, Matrix c, bool accumulate = false)

@@ -9,7 +9,7 @@ namespace Ml.Relaxation.Engine;
 /// </summary>
 /// <remarks>The update is element-wise, so it is split across <see cref="DegreeOfParallelism.Current"/> threads for
 /// large models; every element is computed the same way whatever the split.</remarks>
-public sealed class Adam : Optimizer, IPartitionedWork
+internal sealed class Adam : Optimizer, IPartitionedWork
 {
     /// <summary>Elements per thread below which the update stays on the caller.</summary>
     private const int MinElementsPerPart = 1 << 16;

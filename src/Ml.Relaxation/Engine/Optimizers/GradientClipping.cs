@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>Gradient clipping.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>
     /// Scales all gradients by min(1, maxNorm / ||g||), where ||g|| is the L2 norm of all gradients together, and

@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>Updates a fixed list of parameters from their accumulated gradients.</summary>
-public interface IOptimizer
+internal interface IOptimizer
 {
     /// <summary>The parameters this optimizer updates.</summary>
     IReadOnlyList<Parameter> Parameters { get; }

@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>Shared argument checks and gradient zeroing for the optimizers.</summary>
-public abstract class Optimizer : IOptimizer
+internal abstract class Optimizer : IOptimizer
 {
     private float _learningRate;
 

@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>Stochastic gradient descent with (heavy-ball) momentum: v = mu v + g; p -= lr v. Momentum 0 is plain SGD.</summary>
-public sealed class Sgd : Optimizer
+internal sealed class Sgd : Optimizer
 {
     private readonly float[][] _velocity;
 

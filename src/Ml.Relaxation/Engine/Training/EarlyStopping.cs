@@ -4,7 +4,7 @@ namespace Ml.Relaxation.Engine;
 /// Tracks a validation metric and says when it has not improved by more than <see cref="MinDelta"/> for
 /// <see cref="Patience"/> consecutive epochs.
 /// </summary>
-public sealed class EarlyStopping
+internal sealed class EarlyStopping
 {
     /// <summary>Creates the tracker.</summary>
     /// <param name="patience">Epochs without improvement tolerated before stopping, at least 1.</param>

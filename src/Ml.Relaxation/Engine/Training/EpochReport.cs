@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>What one epoch of training produced.</summary>
-public sealed class EpochReport
+internal sealed class EpochReport
 {
     /// <summary>Creates a report.</summary>
     public EpochReport(int epoch, double trainLoss, double? validationMetric, IReadOnlyDictionary<string, double> metrics,

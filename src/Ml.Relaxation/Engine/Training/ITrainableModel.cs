@@ -6,7 +6,7 @@ namespace Ml.Relaxation.Engine;
 /// optimizer. Early stopping snapshots and restores <see cref="Parameter.Value"/> of <see cref="Parameters"/>, so
 /// everything learned must live there.
 /// </summary>
-public interface ITrainableModel
+internal interface ITrainableModel
 {
     /// <summary>All trainable parameters, in a fixed order.</summary>
     IReadOnlyList<Parameter> Parameters { get; }

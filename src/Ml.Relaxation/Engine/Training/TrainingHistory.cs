@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>The result of <see cref="TrainingLoop.Run"/>.</summary>
-public sealed class TrainingHistory
+internal sealed class TrainingHistory
 {
     /// <summary>Creates a history.</summary>
     public TrainingHistory(IReadOnlyList<EpochReport> epochs, int bestEpoch, bool stoppedEarly)

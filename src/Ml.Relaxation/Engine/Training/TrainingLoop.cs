@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Ml.Relaxation.Engine;
 
 /// <summary>The mini-batch training loop both estimators share.</summary>
-public static class TrainingLoop
+internal static class TrainingLoop
 {
     /// <summary>
     /// Trains <paramref name="model"/> on <paramref name="train"/> for up to <see cref="TrainingOptions.Epochs"/> epochs.

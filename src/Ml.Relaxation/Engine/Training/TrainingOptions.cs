@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Engine;
 
 /// <summary>Settings of <see cref="TrainingLoop.Run"/>.</summary>
-public sealed class TrainingOptions
+internal sealed class TrainingOptions
 {
     /// <summary>Most epochs to run. Default 10.</summary>
     public int Epochs { get; set; } = 10;

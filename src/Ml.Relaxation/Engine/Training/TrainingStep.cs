@@ -4,4 +4,4 @@ namespace Ml.Relaxation.Engine;
 /// <param name="Epoch">Zero-based epoch.</param>
 /// <param name="Step">Zero-based step counted over all epochs (the index of the optimizer update about to happen).</param>
 /// <param name="BatchInEpoch">Zero-based index of the mini-batch within the epoch.</param>
-public readonly record struct TrainingStep(int Epoch, long Step, int BatchInEpoch);
+internal readonly record struct TrainingStep(int Epoch, long Step, int BatchInEpoch);

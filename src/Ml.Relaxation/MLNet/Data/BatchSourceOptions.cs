@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.MLNet.Data;
 
 /// <summary>Settings of a <see cref="DataViewBatchSource"/>: the columns and split, plus batch and shuffle-pool sizes.</summary>
-public sealed class BatchSourceOptions : DataColumns
+internal sealed class BatchSourceOptions : DataColumns
 {
     /// <summary>Rows per mini-batch (the last one of an epoch may be shorter). Default 128.</summary>
     public int BatchSize { get; set; } = 128;

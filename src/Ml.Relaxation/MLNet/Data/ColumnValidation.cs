@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 
@@ -11,7 +12,7 @@ namespace Ml.Relaxation.MLNet.Data;
 /// what was expected and the type found, as ML.NET's own estimators do. When an <see cref="IExceptionContext"/>
 /// (an ML.NET host) is given, the exception is marked through it.
 /// </summary>
-public static class ColumnValidation
+internal static class ColumnValidation
 {
     private const string SchemaParameter = "inputSchema";
     private const string FeatureExpectation = "known-size vector of Single";

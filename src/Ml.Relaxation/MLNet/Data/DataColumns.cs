@@ -1,7 +1,9 @@
+using Ml.Relaxation.Data;
+
 namespace Ml.Relaxation.MLNet.Data;
 
 /// <summary>Which columns to read from an <c>IDataView</c> and how: shared by <see cref="DataViewBatchSource"/> and <see cref="DataSummary"/>.</summary>
-public class DataColumns
+internal class DataColumns
 {
     /// <summary>The features: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumn { get; set; } = "Features";

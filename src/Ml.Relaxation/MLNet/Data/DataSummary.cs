@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 
@@ -8,7 +9,7 @@ namespace Ml.Relaxation.MLNet.Data;
 /// fail early and clearly on empty data (<see cref="ThrowIfEmpty"/>) or a single class (<see cref="ThrowIfSingleClass"/>).
 /// Memory is one row plus the per-slot and per-class accumulators.
 /// </summary>
-public sealed class DataSummary
+internal sealed class DataSummary
 {
     private readonly DataColumns _columns;
     private readonly long[] _classCounts;

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
 
@@ -12,7 +13,7 @@ namespace Ml.Relaxation.MLNet.Data;
 /// <see cref="DataColumns.LabelTask"/>; rows with non-finite values are rejected or skipped per
 /// <see cref="DataColumns.NonFiniteRows"/> (see <see cref="LastPass"/> for the counts).
 /// </summary>
-public sealed class DataViewBatchSource : IBatchSource
+internal sealed class DataViewBatchSource : IBatchSource
 {
     /// <summary>The random stream the shuffles derive from, distinct from <see cref="RowSplit"/>'s.</summary>
     internal const ulong ShuffleStream = 0x53485546464C45; // "SHUFFLE"

@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.MLNet.Data;
 
 /// <summary>What to do with a row whose features or label are NaN or infinite (or whose key label is missing).</summary>
-public enum NonFiniteRowPolicy
+internal enum NonFiniteRowPolicy
 {
     /// <summary>Throw an <see cref="InvalidOperationException"/> naming the column, the row and the slot. The default.</summary>
     Reject,

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 
 namespace Ml.Relaxation.MLNet.Data;
 
@@ -12,6 +13,13 @@ namespace Ml.Relaxation.MLNet.Data;
 /// </summary>
 internal sealed class RowReader : IDisposable
 {
+    /// <summary>
+    /// How a user leaves rows with missing values out, in the names they can set: the estimators' option, and the
+    /// batch source's for code that reads batches itself.
+    /// </summary>
+    internal const string SkipAdvice = "leave such rows out: set SkipRowsWithMissingValues = true in the estimator's options "
+        + "(NonFiniteRows = NonFiniteRowPolicy.Skip in BatchSourceOptions when reading batches with DataViewBatchSource).";
+
     private readonly DataViewRowCursor _cursor;
     private readonly ValueGetter<VBuffer<float>> _features;
     private readonly TargetReader? _target;
@@ -88,7 +96,7 @@ internal sealed class RowReader : IDisposable
             if (_policy == NonFiniteRowPolicy.Skip) return false;
             throw new InvalidOperationException(
                 $"Row {_cursor.Position} of feature column '{_featureColumn}' has the non-finite value {features[bad]} in slot {bad}. "
-                + "Clean or impute the data, or choose NonFiniteRowPolicy.Skip to leave such rows out.");
+                + "Clean or impute the data, or " + SkipAdvice);
         }
 
         if (_target is not null)
@@ -99,7 +107,7 @@ internal sealed class RowReader : IDisposable
                 if (_policy == NonFiniteRowPolicy.Skip) return false;
                 throw new InvalidOperationException(
                     $"Row {_cursor.Position} of label column '{_target.Column}' is missing, NaN or infinite. "
-                    + "Clean the data, or choose NonFiniteRowPolicy.Skip to leave such rows out.");
+                    + "Clean the data, or " + SkipAdvice);
             }
             target[0] = t;
         }

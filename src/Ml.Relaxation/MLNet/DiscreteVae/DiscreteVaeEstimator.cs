@@ -1,24 +1,30 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.MLNet.Data;
+using Ml.Relaxation.MLNet.OnnxExport;
 using Ml.Relaxation.Models.DiscreteVae;
 using Ml.Relaxation.Onnx;
+using Ml.Relaxation.Onnx.Runtime;
 using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.MLNet.DiscreteVae;
 
 /// <summary>
-/// Trains a <see cref="DiscreteVaeModel"/> on a feature column, streaming the data in shuffled mini-batches, and
-/// returns a <see cref="DiscreteVaeTransformer"/> that adds the codes, their one-hot encoding and the posterior
-/// probabilities (and optionally the reconstruction). Create it with
+/// Trains a discrete-latent VAE (an encoder to categorical or Bernoulli latents, a decoder back) on a feature column,
+/// streaming the data in shuffled mini-batches, and returns a <see cref="DiscreteVaeTransformer"/> that adds the codes,
+/// their one-hot encoding and the posterior probabilities (and optionally the reconstruction). Create it with
 /// <see cref="RelaxationCatalog.DiscreteVae(DiscreteVaeOptions)"/>.
 /// </summary>
 /// <remarks>
 /// The fitted encoder runs as an ONNX graph inside ML.NET's own <c>OnnxTransformer</c>, which stores the graph in
 /// the model file: <c>mlContext.Model.Save</c>/<c>Load</c> round-trips it (the loaded transformer is that built-in
 /// transformer, with the same outputs). Applying it needs the ONNX Runtime native library (package
-/// <c>Microsoft.ML.OnnxRuntime</c>) in the application.
+/// <c>Microsoft.ML.OnnxRuntime</c>, or <c>.Gpu.Linux</c>/<c>.Windows</c> for <see cref="DiscreteVaeOptions.GpuDeviceId"/>)
+/// in the application. ML.NET's <c>OnnxTransformer</c> reads the graph from a temporary file while it lives: dispose
+/// the fitted <see cref="DiscreteVaeTransformer"/> (and a loaded model) to delete it.
 /// </remarks>
 public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
 {
@@ -51,9 +57,16 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.CheckFeatureColumn(inputSchema, _options.FeatureColumnName, _host);
         // Column shapes cannot be built outside ML.NET: ask the built-in ONNX estimator, fed a graph with the same
-        // outputs (the feature count is not part of a shape, so a one-feature stand-in serves).
-        var stand = new DiscreteVaeModel(Architecture(_options, featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
-        return OnnxEstimator(Graph(stand, _options)).GetOutputSchema(inputSchema);
+        // outputs (the feature count is not part of a shape, so a one-feature stand-in serves), then dispose the
+        // transformer it holds and delete the graph's file.
+        var stand = new DiscreteVaeModel(_options.ToArchitecture(featureCount: 1) with { EncoderHiddenSizes = [], DecoderHiddenSizes = [] });
+        using OnnxGraphFile file = OnnxGraphFile.Write(_context, Graph(stand, _options));
+        var estimator = OnnxEstimator(file, gpuDeviceId: null);
+        SchemaShape shape = estimator.GetOutputSchema(inputSchema);
+        var standInput = new DataViewSchema.Builder();
+        standInput.AddColumn(_options.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, 1));
+        ((IDisposable)estimator.Fit(new SchemaOnlyDataView(standInput.ToSchema()))).Dispose();
+        return shape;
     }
 
     /// <inheritdoc/>
@@ -67,38 +80,26 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         using IChannel ch = _host.Start("Fitting the discrete VAE");
         var (_, featureCount) = ColumnValidation.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _host);
         ulong seed = _options.Seed is int s ? (ulong)(uint)s : (ulong)(uint)_host.Rand.Next();
-        var columns = new BatchSourceOptions
-        {
-            FeatureColumn = _options.FeatureColumnName,
-            NonFiniteRows = _options.SkipRowsWithMissingValues ? NonFiniteRowPolicy.Skip : NonFiniteRowPolicy.Reject,
-            Seed = seed,
-            ValidationFraction = _options.ValidationFraction,
-            BatchSize = _options.BatchSize,
-        };
+        var columns = _options.ToBatchSourceOptions(seed);
         var train = new DataViewBatchSource(input, columns, DataPart.Training);
         DataViewBatchSource? validation = _options.ValidationFraction > 0 ? new DataViewBatchSource(input, columns, DataPart.Validation) : null;
 
         ITemperatureSchedule schedule = _options.Temperature ?? new AnnealedTemperature();
         var learned = schedule as LearnedTemperature;
-        var model = new DiscreteVaeModel(Architecture(_options, featureCount), seed, learned);
+        var model = new DiscreteVaeModel(_options.ToArchitecture(featureCount), seed, learned);
         if (learned is null) model.Temperature = schedule.Temperature;
         ch.Info(MessageSensitivity.None, "{0} features, {1} latents x {2} categories, {3} parameters, seed {4}",
             featureCount, model.LatentCount, model.CategoryCount, model.Parameters.Sum(p => (long)p.Value.Length), seed);
         var log = new EpochLog(ch, _options.Progress, model, schedule, _options.FeatureColumnName);
-        var training = new TrainingOptions
+        TrainingOptions training = _options.ToTrainingOptions();
+        training.OnStep = step =>
         {
-            Epochs = _options.Epochs,
-            LearningRate = _options.LearningRate,
-            EarlyStoppingPatience = _options.EarlyStoppingPatience > 0 ? _options.EarlyStoppingPatience : null,
-            OnStep = step =>
-            {
-                log.Steps++;
-                schedule.OnStep(step.Step);
-                // A learned temperature lives in the model's parameters and moves with the optimizer.
-                if (learned is null) model.Temperature = schedule.Temperature;
-            },
-            Progress = log,
+            log.Steps++;
+            schedule.OnStep(step.Step);
+            // A learned temperature lives in the model's parameters and moves with the optimizer.
+            if (learned is null) model.Temperature = schedule.Temperature;
         };
+        training.Progress = log;
         try
         {
             TrainingLoop.Run(model, train, validation, training, _options.CancellationToken);
@@ -115,31 +116,60 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
         if (learned is not null) _ = model.Temperature; // reading it leaves the final learned value in the caller's schedule
 
         byte[] graph = Graph(model, _options);
-        ITransformer onnx = OnnxEstimator(graph).Fit(input);
-        return new DiscreteVaeTransformer(_host, onnx, model, log.History, graph, _options.Clone());
+        var file = OnnxGraphFile.Write(_context, graph);
+        try
+        {
+            ITransformer onnx = FitOnnx(file, input, ch);
+            return new DiscreteVaeTransformer(_host, onnx, file, model, log.History, graph, _options.Clone());
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
-    private IEstimator<ITransformer> OnnxEstimator(byte[] graph) =>
-        _context.Transforms.ApplyOnnxModel(OutputColumnNames(_options), [_options.FeatureColumnName], new MemoryStream(graph));
+    private IEstimator<ITransformer> OnnxEstimator(OnnxGraphFile file, int? gpuDeviceId) =>
+        _context.Transforms.ApplyOnnxModel(OutputColumnNames(_options), [_options.FeatureColumnName], file.Path, gpuDeviceId, fallbackToCpu: false);
+
+    /// <summary>
+    /// The built-in ONNX transformer, on the GPU when asked for. ML.NET's own fallback catches only ONNX Runtime's
+    /// errors, not the <see cref="EntryPointNotFoundException"/> of a CPU-only native package, so both are handled here.
+    /// </summary>
+    private ITransformer FitOnnx(OnnxGraphFile graph, IDataView input, IChannel ch)
+    {
+        if (_options.GpuDeviceId is not int device) return OnnxEstimator(graph, null).Fit(input);
+        string reason;
+        try
+        {
+            // Asking ONNX Runtime first spares a failing attempt when the native library has no CUDA provider at all.
+            reason = OnnxSessionFactory.CudaMissingFromBuild() ?? "";
+            if (reason.Length == 0) return OnnxEstimator(graph, device).Fit(input);
+        }
+        catch (Exception e) when (CudaFailure(e) is Exception cause)
+        {
+            reason = cause.Message.Split('\n')[0].Trim();
+        }
+        string what = $"CUDA (device {device}) was requested for the discrete VAE's encoder but cannot be used: {reason}";
+        if (!_options.FallbackToCpu)
+            throw _host.Process(new InvalidOperationException($"{what}. The application needs Microsoft.ML.OnnxRuntime.Gpu.Linux (or .Windows) "
+                + "instead of Microsoft.ML.OnnxRuntime, and CUDA 13 with cuDNN 9 on the library path; or set FallbackToCpu."));
+        ch.Warning(MessageSensitivity.None, "{0}; running it on the CPU instead.", what);
+        return OnnxEstimator(graph, null).Fit(input);
+    }
+
+    private static Exception? CudaFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is EntryPointNotFoundException or DllNotFoundException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException) return x;
+        return null;
+    }
 
     internal static string[] OutputColumnNames(DiscreteVaeOptions o) =>
         [o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, .. o.ReconstructionColumnName is string r ? [r] : Array.Empty<string>()];
 
-    private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeOnnxExport.Encoder(model, o.FeatureColumnName,
-        o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName);
-
-    private static DiscreteVaeArchitecture Architecture(DiscreteVaeOptions o, int featureCount) => new()
-    {
-        FeatureCount = featureCount,
-        LatentCount = o.LatentCount,
-        CategoryCount = o.CategoryCount,
-        Latents = o.Latents,
-        EncoderHiddenSizes = o.EncoderHiddenSizes,
-        DecoderHiddenSizes = o.DecoderHiddenSizes,
-        Likelihood = o.Likelihood,
-        Relaxation = o.Relaxation,
-        Prior = o.Prior,
-    };
+    private static byte[] Graph(DiscreteVaeModel model, DiscreteVaeOptions o) => DiscreteVaeTransformer.WithOptions(DiscreteVaeOnnxExport.Encoder(model,
+        o.FeatureColumnName, o.CodesColumnName, o.OneHotColumnName, o.ProbabilitiesColumnName, o.ReconstructionColumnName), o);
 
     private static void Validate(DiscreteVaeOptions o)
     {
@@ -151,7 +181,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             throw new ArgumentOutOfRangeException(nameof(DiscreteVaeOptions), duplicate,
                 $"The feature column and the output columns need distinct names; '{duplicate}' is used twice.");
         if (o.EncoderHiddenSizes is null) throw new ArgumentNullException(nameof(o.EncoderHiddenSizes), "Use an empty array for no hidden layer.");
-        Architecture(o, featureCount: 1).Validate();
+        o.ToArchitecture(featureCount: 1).Validate();
         if (o.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(o.Epochs), o.Epochs, "Expected at least 1 epoch.");
         if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, "Expected at least 1 row per batch.");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate))
@@ -160,6 +190,7 @@ public sealed class DiscreteVaeEstimator : IEstimator<DiscreteVaeTransformer>
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "Expected a validation fraction in [0, 1).");
         if (o.EarlyStoppingPatience < 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Expected 0 (off) or a positive patience.");
+        if (o.GpuDeviceId < 0) throw new ArgumentOutOfRangeException(nameof(o.GpuDeviceId), o.GpuDeviceId, "Expected a CUDA device index >= 0, or null for the CPU.");
         if (o.EarlyStoppingPatience > 0 && o.ValidationFraction == 0)
             throw new ArgumentOutOfRangeException(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "Early stopping needs a ValidationFraction above 0.");
     }

@@ -12,7 +12,7 @@ namespace Ml.Relaxation.MLNet.DiscreteVae;
 /// 784-512-256-(20x10) with a mirrored decoder, Bernoulli likelihood, uniform prior, soft Gumbel-Softmax with the
 /// temperature annealed as <c>max(0.5, exp(-3e-5 step))</c> every 100 steps, Adam 1e-3, batches of 100.
 /// </remarks>
-public sealed class DiscreteVaeOptions
+public sealed partial class DiscreteVaeOptions
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName { get; set; } = "Features";
@@ -86,6 +86,21 @@ public sealed class DiscreteVaeOptions
 
     /// <summary>false (default): a row with a NaN or infinite feature is an error; true: such rows are skipped.</summary>
     public bool SkipRowsWithMissingValues { get; set; }
+
+    /// <summary>
+    /// The CUDA device that the fitted transformer runs its ONNX encoder on (ML.NET's <c>ApplyOnnxModel</c>
+    /// <c>gpuDeviceId</c>); null (default) runs it on the CPU. CUDA needs the application to reference
+    /// <c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c> or <c>.Windows</c> instead of <c>Microsoft.ML.OnnxRuntime</c>, and CUDA 13
+    /// with cuDNN 9 on the machine. Training does not use the GPU.
+    /// </summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>
+    /// With <see cref="GpuDeviceId"/>: true (default) runs the encoder on the CPU, with one warning in <c>MLContext.Log</c>,
+    /// when CUDA cannot be used; false makes <c>Fit</c> throw <see cref="InvalidOperationException"/> instead. (Unlike
+    /// ML.NET's own <c>fallbackToCpu</c>, this also covers an application that ships the CPU-only native package.)
+    /// </summary>
+    public bool FallbackToCpu { get; set; } = true;
 
     /// <summary>Receives one report per epoch; null (default) for none. Epochs are also logged to <c>MLContext.Log</c>.</summary>
     public IProgress<DiscreteVaeEpoch>? Progress { get; set; }

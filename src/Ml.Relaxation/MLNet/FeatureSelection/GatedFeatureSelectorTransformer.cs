@@ -1,88 +1,68 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Models.GatedSelection;
 
 namespace Ml.Relaxation.MLNet.FeatureSelection;
 
 /// <summary>
 /// The fitted gated feature selector: applies deterministic learned gates to the feature column and exposes what was
-/// learned. Transform, schema, row mapping and Save are forwarded to built-in ML.NET transformers
-/// (<see cref="AppliedTransformers"/>), which is what <c>mlContext.Model.Load</c> returns in place of this type and
-/// what <c>mlContext.Model.ConvertToOnnx</c> exports.
+/// learned (<see cref="Statistics"/>). Transform, schema, row mapping and Save are forwarded to built-in ML.NET
+/// transformers (<see cref="AppliedTransformers"/>), which is what <c>mlContext.Model.Load</c> returns in place of this
+/// type and what <c>mlContext.Relaxation().ConvertToOnnx</c> exports; <see cref="GatedSelectorStatistics.FindIn"/> reads the
+/// statistics back from a loaded model.
 /// </summary>
 public sealed class GatedFeatureSelectorTransformer : ITransformer
 {
     private readonly TransformerChain<ITransformer> _applied;
 
-    internal GatedFeatureSelectorTransformer(
-        TransformerChain<ITransformer> applied, GatedSelectionResult result, string featureColumnName,
-        string outputColumnName, IReadOnlyList<string> slotNames, GatedSelectionTask task, long trainingRows, long skippedRows)
+    internal GatedFeatureSelectorTransformer(TransformerChain<ITransformer> applied, GatedSelectorStatistics statistics)
     {
         _applied = applied;
-        FeatureColumnName = featureColumnName;
-        OutputColumnName = outputColumnName;
-        Task = task;
-        TrainingRows = trainingRows;
-        SkippedRows = skippedRows;
-        LogAlpha = result.LogAlpha;
-        ProbabilityNonZero = result.ProbabilityNonZero;
-        TestTimeGates = result.TestTimeGates;
-        ExpectedL0 = result.ExpectedL0;
-        History = result.History;
-        KeptSlotIndices = result.KeptSlots;
-        KeptSlotNames = [.. result.KeptSlots.Select(j => slotNames[j])];
-        AppliedGates = GateApplication.ReadGates(applied.First());
+        Statistics = statistics;
     }
 
+    /// <summary>Everything the selector learned: the per-slot scores, the kept slots and why, and the final fit's history. Saved with the model.</summary>
+    public GatedSelectorStatistics Statistics { get; }
+
     /// <summary>The input column the gates apply to.</summary>
-    public string FeatureColumnName { get; }
+    public string FeatureColumnName => Statistics.FeatureColumnName;
 
     /// <summary>The output column.</summary>
-    public string OutputColumnName { get; }
+    public string OutputColumnName => Statistics.OutputColumnName;
 
     /// <summary>The task the head was trained on.</summary>
-    public GatedSelectionTask Task { get; }
+    public LabelTask Task => Statistics.Task;
 
     /// <summary>Slot count of the feature column.</summary>
-    public int SlotCount => LogAlpha.Count;
+    public int SlotCount => Statistics.SlotCount;
+
+    /// <summary>One score per slot, best first: see <see cref="GatedFeatureScore"/>.</summary>
+    public IReadOnlyList<GatedFeatureScore> FeatureScores => Statistics.FeatureScores;
 
     /// <summary>Indices of the kept slots, ascending (their order in the output in <see cref="GatedOutputMode.KeptSlots"/> mode).</summary>
-    public IReadOnlyList<int> KeptSlotIndices { get; }
+    public IReadOnlyList<int> KeptSlotIndices => Statistics.KeptSlotIndices;
 
     /// <summary>Slot names of the kept slots (empty strings where the input has no slot names), in the order of <see cref="KeptSlotIndices"/>.</summary>
-    public IReadOnlyList<string> KeptSlotNames { get; }
+    public IReadOnlyList<string> KeptSlotNames => Statistics.KeptSlotNames;
 
-    /// <summary>The learned log_alpha per slot.</summary>
-    public IReadOnlyList<float> LogAlpha { get; }
+    /// <summary>The multiplier this transformer applies per slot: 0 for dropped slots; for kept slots 1 or the final fit's test-time gate.</summary>
+    public IReadOnlyList<float> AppliedGates => Statistics.AppliedGates;
 
-    /// <summary>P(z != 0) per slot under the learned Hard Concrete distribution.</summary>
-    public IReadOnlyList<float> ProbabilityNonZero { get; }
+    /// <summary>One entry per epoch of the final fit on the kept slots.</summary>
+    public IReadOnlyList<GatedSelectionEpoch> History => Statistics.History;
 
-    /// <summary>
-    /// The paper's deterministic test-time gate per slot, <c>min(1, max(0, sigmoid(log_alpha)(zeta - gamma) + gamma))</c>,
-    /// before the final selection.
-    /// </summary>
-    public IReadOnlyList<float> TestTimeGates { get; }
-
-    /// <summary>
-    /// The multiplier this transformer applies per slot: 0 for dropped slots; for kept slots 1 or the test-time gate
-    /// (see <see cref="KeptGateValue"/>). Read back from the built-in normalizer that holds it.
-    /// </summary>
-    public IReadOnlyList<float> AppliedGates { get; }
-
-    /// <summary>Expected number of open gates, sum over slots of P(z != 0), at the end of training.</summary>
-    public float ExpectedL0 { get; }
-
-    /// <summary>One entry per completed epoch (training loss, validation loss, expected L0, open gates).</summary>
-    public IReadOnlyList<GatedSelectionEpoch> History { get; }
-
-    /// <summary>Rows used for training and validation.</summary>
-    public long TrainingRows { get; }
+    /// <summary>Rows used for training (the validation rows excluded).</summary>
+    public long TrainingRows => Statistics.TrainingRows;
 
     /// <summary>Rows skipped for NaN or infinite values (only with <see cref="GatedFeatureSelectorOptions.SkipRowsWithMissingValues"/>).</summary>
-    public long SkippedRows { get; }
+    public long SkippedRows => Statistics.SkippedRows;
 
-    /// <summary>The built-in transformers that hold the gates (a min-max normalizer, then a slot selector in <see cref="GatedOutputMode.KeptSlots"/> mode).</summary>
+    /// <summary>
+    /// The built-in transformers that hold the statistics (see <see cref="GatedSelectorStatistics.FindIn"/>) and the
+    /// gates: a size check, a min-max normalizer holding the gates, a slot selector (<see cref="GatedOutputMode.KeptSlots"/>)
+    /// or NaN-to-0 replacement (<see cref="GatedOutputMode.GatedVector"/>), and an export guard (see <c>GateApplication</c>).
+    /// </summary>
     public TransformerChain<ITransformer> AppliedTransformers => _applied;
 
     /// <inheritdoc/>
@@ -110,7 +90,7 @@ public sealed class GatedFeatureSelectorTransformer : ITransformer
         return _applied.Transform(input);
     }
 
-    /// <summary>Saves the built-in transformers that hold the gates; loading gives those back, not this type.</summary>
+    /// <summary>Saves the built-in transformers that hold the statistics and gates; loading gives those back, not this type.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_applied).Save(ctx);
 
     private void CheckInput(DataViewSchema inputSchema)

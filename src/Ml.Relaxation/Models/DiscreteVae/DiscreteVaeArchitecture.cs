@@ -1,7 +1,7 @@
 namespace Ml.Relaxation.Models.DiscreteVae;
 
 /// <summary>The shape of a <see cref="DiscreteVaeModel"/>: data width, latent layout, networks and distributions.</summary>
-public sealed record DiscreteVaeArchitecture
+internal sealed record DiscreteVaeArchitecture
 {
     /// <summary>Width D of a data row. Required.</summary>
     public required int FeatureCount { get; init; }

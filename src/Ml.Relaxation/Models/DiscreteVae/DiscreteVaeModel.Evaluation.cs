@@ -5,7 +5,7 @@ using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
 
-public sealed partial class DiscreteVaeModel
+internal sealed partial class DiscreteVaeModel
 {
     /// <summary>
     /// The negative ELBO of <paramref name="features"/> in nats per row: the KL term in closed form and the

@@ -4,7 +4,7 @@ using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
 
-public sealed partial class DiscreteVaeModel
+internal sealed partial class DiscreteVaeModel
 {
     /// <summary>
     /// Encodes rows to their most likely codes and posterior probabilities. A categorical code is the first category of

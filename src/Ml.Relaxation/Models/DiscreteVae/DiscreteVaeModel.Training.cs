@@ -5,7 +5,7 @@ using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Models.DiscreteVae;
 
-public sealed partial class DiscreteVaeModel
+internal sealed partial class DiscreteVaeModel
 {
     /// <summary>Half of log(2 pi): the per-feature constant of the unit-variance Gaussian negative log-likelihood.</summary>
     internal const double HalfLogTwoPi = 0.91893853320467274178;

@@ -17,7 +17,7 @@ namespace Ml.Relaxation.Models.DiscreteVae;
 /// to learn tau with the other parameters. The same seed and the same batches give bit-identical
 /// parameters at any thread count. Instances are not thread-safe: the methods share work buffers.
 /// </remarks>
-public sealed partial class DiscreteVaeModel : ITrainableModel
+internal sealed partial class DiscreteVaeModel : ITrainableModel
 {
     /// <summary>Rows processed at a time by the evaluation and inference methods.</summary>
     private const int ChunkRows = 256;

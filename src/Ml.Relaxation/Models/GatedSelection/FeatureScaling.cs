@@ -7,7 +7,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// The internal standardization x' = (x - mean) / std per slot (a constant slot maps to 0), and for regression
 /// t' = (t - mean) / std of the target, so the gates and the penalty see every data set on the same scale.
 /// </summary>
-public sealed class FeatureScaling
+internal sealed class FeatureScaling
 {
     private readonly float[] _mean, _inverseStd;
 
@@ -20,6 +20,28 @@ public sealed class FeatureScaling
         for (int j = 0; j < std.Length; j++) _inverseStd[j] = std[j] > 0f && float.IsFinite(std[j]) ? 1f / std[j] : 0f;
         TargetMean = targetMean;
         TargetInverseStd = targetStd > 0f && float.IsFinite(targetStd) ? 1f / targetStd : 1f;
+    }
+
+    /// <summary>The scaling of the slots <paramref name="slots"/>, in that order (the target's scaling unchanged).</summary>
+    public FeatureScaling Subset(ReadOnlySpan<int> slots)
+    {
+        var mean = new float[slots.Length];
+        var inverseStd = new float[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            mean[i] = _mean[slots[i]];
+            inverseStd[i] = _inverseStd[slots[i]];
+        }
+        return new FeatureScaling(mean, inverseStd, TargetMean, TargetInverseStd, inverse: true);
+    }
+
+    private FeatureScaling(float[] mean, float[] inverseStd, float targetMean, float targetInverseStd, bool inverse)
+    {
+        _ = inverse; // distinguishes this constructor: the arrays are taken as they are
+        _mean = mean;
+        _inverseStd = inverseStd;
+        TargetMean = targetMean;
+        TargetInverseStd = targetInverseStd;
     }
 
     /// <summary>Slot count.</summary>

@@ -2,15 +2,19 @@ using Ml.Relaxation.Engine;
 
 namespace Ml.Relaxation.Models.GatedSelection;
 
-/// <summary>Adam on log_alpha and Adam on the head, each with its own learning rate, driven as one optimizer.</summary>
+/// <summary>
+/// Adam on log_alpha and AdamW on the head, each with its own learning rate, driven as one optimizer. The gates get no
+/// weight decay: their only regularizer is the L0 penalty.
+/// </summary>
 internal sealed class GateAndHeadOptimizer : IOptimizer
 {
     private readonly Adam _gates, _head;
 
-    public GateAndHeadOptimizer(Parameter logAlpha, IReadOnlyList<Parameter> head, float gateLearningRate, float headLearningRate)
+    public GateAndHeadOptimizer(Parameter logAlpha, IReadOnlyList<Parameter> head, float gateLearningRate, float headLearningRate,
+        float headWeightDecay)
     {
         _gates = new Adam([logAlpha], gateLearningRate);
-        _head = new Adam(head, headLearningRate);
+        _head = new Adam(head, headLearningRate, weightDecay: headWeightDecay);
         Parameters = [logAlpha, .. head];
     }
 

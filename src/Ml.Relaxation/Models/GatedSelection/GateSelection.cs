@@ -1,55 +1,53 @@
 namespace Ml.Relaxation.Models.GatedSelection;
 
-/// <summary>The final, deterministic choice of kept slots and their gate values from the learned log_alpha.</summary>
-public static class GateSelection
+/// <summary>The deterministic ranking of slots by their stability scores, and the choice of kept slots from it.</summary>
+internal static class GateSelection
 {
     /// <summary>
-    /// With <paramref name="maximumCount"/> k: the k slots of highest <paramref name="ranking"/> (ties to the lower
-    /// index), each slot at most once. Without k: every slot whose test-time gate is not 0, or, if every gate closed,
-    /// the single slot of highest ranking so the output is never empty. Every other gate is exactly 0.
-    /// Kept slots get 1 or their test-time gate (see <see cref="KeptGateValue"/>); with
-    /// <see cref="KeptGateValue.TestTimeGate"/> a top-k slot whose test-time gate is 0 is dropped, so at most k remain.
+    /// Slot indices best first: higher selection frequency, then higher mean keep probability (which separates slots
+    /// that were selected equally often, e.g. never), then the lower index.
     /// </summary>
-    /// <returns>The kept slot indices, ascending, and the gate per slot.</returns>
-    /// <param name="ranking">Per-slot importance, higher is better (e.g. log_alpha or an average P(z != 0)).</param>
-    /// <param name="testTimeGates">Per-slot test-time gates.</param>
-    /// <param name="maximumCount">k, or null.</param>
-    /// <param name="keptGateValue">The value of kept gates.</param>
-    public static (int[] KeptSlots, float[] Gates) Select(
-        ReadOnlySpan<float> ranking, ReadOnlySpan<float> testTimeGates, int? maximumCount, KeptGateValue keptGateValue)
+    public static int[] Rank(ReadOnlySpan<float> frequency, ReadOnlySpan<float> keepProbability)
     {
-        if (testTimeGates.Length != ranking.Length)
-            throw new ArgumentException($"Expected {ranking.Length} test-time gates, got {testTimeGates.Length}.", nameof(testTimeGates));
-        if (ranking.IsEmpty) throw new ArgumentException("Expected at least one slot.", nameof(ranking));
-        int d = ranking.Length;
-        int[] order = Rank(ranking);
-        var chosen = new List<int>();
+        if (keepProbability.Length != frequency.Length)
+            throw new ArgumentException($"Expected {frequency.Length} keep probabilities, got {keepProbability.Length}.", nameof(keepProbability));
+        float[] f = frequency.ToArray(), p = keepProbability.ToArray();
+        int[] order = [.. Enumerable.Range(0, f.Length)];
+        Array.Sort(order, (a, b) =>
+        {
+            int c = f[b].CompareTo(f[a]);
+            if (c == 0) c = p[b].CompareTo(p[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return order;
+    }
+
+    /// <summary>
+    /// With <paramref name="maximumCount"/> k: exactly the first k slots of <paramref name="ranking"/>. Without: every
+    /// slot whose frequency is at least <paramref name="threshold"/>, or the first slot of the ranking if none is, so the
+    /// output is never empty.
+    /// </summary>
+    /// <returns>The kept slot indices, ascending.</returns>
+    public static int[] Select(IReadOnlyList<int> ranking, ReadOnlySpan<float> frequency, int? maximumCount, float threshold)
+    {
+        if (ranking.Count != frequency.Length)
+            throw new ArgumentException($"Expected a ranking of {frequency.Length} slots, got {ranking.Count}.", nameof(ranking));
+        if (ranking.Count == 0) throw new ArgumentException("Expected at least one slot.", nameof(ranking));
+        List<int> kept;
         if (maximumCount is int k)
         {
-            if (k < 1 || k > d) throw new ArgumentOutOfRangeException(nameof(maximumCount), k, $"Expected k from 1 to {d}.");
-            chosen.AddRange(order.Take(k));
+            if (k < 1 || k > ranking.Count)
+                throw new ArgumentOutOfRangeException(nameof(maximumCount), k, $"Expected k from 1 to the slot count {ranking.Count}.");
+            kept = [.. ranking.Take(k)];
         }
         else
         {
-            for (int j = 0; j < d; j++) if (testTimeGates[j] != 0f) chosen.Add(j);
-            if (chosen.Count == 0) chosen.Add(order[0]);
+            kept = [];
+            foreach (int j in ranking)
+                if (frequency[j] >= threshold) kept.Add(j);
+            if (kept.Count == 0) kept.Add(ranking[0]);
         }
-
-        var gates = new float[d];
-        foreach (int j in chosen)
-            gates[j] = keptGateValue == KeptGateValue.One ? 1f : testTimeGates[j];
-        if (keptGateValue == KeptGateValue.TestTimeGate && chosen.All(j => gates[j] == 0f))
-            gates[chosen[0]] = 1f; // every chosen gate closed: keep the best slot unscaled rather than output nothing
-        int[] kept = [.. Enumerable.Range(0, d).Where(j => gates[j] != 0f)];
-        return (kept, gates);
-    }
-
-    private static int[] Rank(ReadOnlySpan<float> ranking)
-    {
-        float[] values = ranking.ToArray();
-        int[] order = [.. Enumerable.Range(0, values.Length)];
-        // stable: equal log_alpha keeps the lower index first
-        Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is int c && c != 0 ? c : a.CompareTo(b));
-        return order;
+        kept.Sort();
+        return [.. kept];
     }
 }

@@ -1,3 +1,4 @@
+using Ml.Relaxation.Data;
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
 using Ml.Relaxation.Relaxations;
@@ -9,7 +10,7 @@ namespace Ml.Relaxation.Models.GatedSelection;
 /// the mean task loss plus (lambda / N) E[L0], with N the training row count (the scaling of Louizos et al.), so
 /// lambda reads as "task loss summed over the data set that a slot must save to stay open".
 /// </summary>
-public sealed class GatedSelectorModel : ITrainableModel
+internal sealed class GatedSelectorModel : ITrainableModel
 {
     private readonly GatedSelectorSettings _settings;
     private readonly FeatureScaling _scaling;
@@ -17,7 +18,6 @@ public sealed class GatedSelectorModel : ITrainableModel
     private readonly PredictorHead _head;
     private readonly Matrix _x, _gated, _gatedGradient, _targets;
     private readonly RandomSource _noise;
-    private readonly float _baseScale;
 
     /// <summary>Creates the model with log_alpha at logit(initial keep probability) and a freshly initialized head.</summary>
     /// <param name="settings">Hyperparameters (validated here).</param>
@@ -41,8 +41,7 @@ public sealed class GatedSelectorModel : ITrainableModel
         _gated = new Matrix(capacity, d);
         _gatedGradient = new Matrix(capacity, d);
         _targets = new Matrix(capacity, 1);
-        _baseScale = (float)(settings.L0Strength / trainingRows);
-        PenaltyTarget = settings.MaximumFeatureCount ?? 0;
+        PenaltyScale = (float)(settings.L0Strength / trainingRows);
         Parameters = [_gates.LogAlpha, .. _head.Parameters];
     }
 
@@ -55,33 +54,8 @@ public sealed class GatedSelectorModel : ITrainableModel
     /// <summary>The head's weights and biases.</summary>
     public IReadOnlyList<Parameter> HeadParameters => _head.Parameters;
 
-    /// <summary>The weight of E[L0] in the training loss: (lambda / N) times <see cref="PenaltyMultiplier"/>.</summary>
-    public float PenaltyScale => _baseScale * PenaltyMultiplier;
-
-    /// <summary>
-    /// 1 for the plain L0 penalty. With a maximum feature count k, the Lagrange multiplier of the constraint
-    /// E[L0] &lt;= k, adapted by <see cref="AdaptPenalty"/>.
-    /// </summary>
-    public float PenaltyMultiplier { get; private set; } = 1f;
-
-    /// <summary>
-    /// k when a maximum feature count is set, else 0: the penalty is the hinge (lambda_t / N) max(0, E[L0] - k), so
-    /// below k only the task acts and useful gates can reopen after an overshoot.
-    /// </summary>
-    public float PenaltyTarget { get; }
-
-    /// <summary>
-    /// One step of dual ascent on the constraint E[L0] &lt;= k (only with a maximum feature count): the multiplier
-    /// grows while more than k gates are expected open and shrinks below, by at most 5% per step, within [1e-2, 1e6].
-    /// So the gates compete for about k open slots whatever the data's scale, and the final top-k choice is among
-    /// gates that actually closed or stayed open under that pressure.
-    /// </summary>
-    public void AdaptPenalty()
-    {
-        if (_settings.MaximumFeatureCount is not int k) return;
-        float excess = Math.Clamp((_gates.ExpectedL0() - k) / k, -1f, 1f);
-        PenaltyMultiplier = Math.Clamp(PenaltyMultiplier * MathF.Exp(0.05f * excess), 1e-2f, 1e6f);
-    }
+    /// <summary>The weight of E[L0] in the training loss: lambda / N.</summary>
+    public float PenaltyScale { get; }
 
     /// <summary>P(z != 0) per slot.</summary>
     public float[] ProbabilityNonZero() => _gates.ProbabilityNonZero();
@@ -107,10 +81,10 @@ public sealed class GatedSelectorModel : ITrainableModel
         Prepare(features, targets);
         _gates.ForwardSampled(_x, noise, _gated);
         float loss = TaskLoss(_head.Forward(_gated), computeGradients);
-        if (!computeGradients) return loss + PenaltyScale * MathF.Max(0f, _gates.ExpectedL0() - PenaltyTarget);
+        if (!computeGradients) return loss + PenaltyScale * _gates.ExpectedL0();
         _head.Backward(_gated, _gatedGradient);
         _gates.Backward(_x, _gatedGradient);
-        return loss + _gates.AddPenaltyGradient(PenaltyScale, PenaltyTarget);
+        return loss + _gates.AddPenaltyGradient(PenaltyScale);
     }
 
     /// <summary>Mean task loss with the test-time gates over <paramref name="source"/>; adds expected L0 and open gates to <paramref name="metrics"/>.</summary>
@@ -144,7 +118,7 @@ public sealed class GatedSelectorModel : ITrainableModel
         _gatedGradient.SetRows(n);
         _targets.SetRows(n);
         _scaling.Standardize(features, _x);
-        if (_settings.Task == GatedSelectionTask.Regression) _scaling.StandardizeTargets(targets, _targets);
+        if (_settings.Task == LabelTask.Regression) _scaling.StandardizeTargets(targets, _targets);
         else targets.AsSpan().CopyTo(_targets.AsSpan());
     }
 
@@ -153,8 +127,8 @@ public sealed class GatedSelectorModel : ITrainableModel
         Matrix? gradient = computeGradients ? _head.OutputGradient : null;
         return _settings.Task switch
         {
-            GatedSelectionTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
-            GatedSelectionTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
+            LabelTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
+            LabelTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
             // half the squared error, so the loss is the Gaussian negative log-likelihood (in nats, up to a constant)
             _ => HalfSquaredError(output, gradient),
         };

@@ -1,28 +1,25 @@
+using Ml.Relaxation.Data;
+
 namespace Ml.Relaxation.Models.GatedSelection;
 
 /// <summary>
-/// Hyperparameters of the gated selector model and its training, validated by <see cref="Validate"/>. The ML.NET
-/// estimator fills these from its options; see <c>GatedFeatureSelectorOptions</c> for the documented defaults.
+/// Hyperparameters of one fit of the gated selector model (the base procedure that stability selection repeats on
+/// subsamples), validated by <see cref="Validate"/>. The ML.NET estimator fills these from its options; see
+/// <c>GatedFeatureSelectorOptions</c> for the documented defaults.
 /// </summary>
-public sealed class GatedSelectorSettings
+internal sealed record GatedSelectorSettings
 {
     /// <summary>The task the head is trained on.</summary>
-    public GatedSelectionTask Task { get; init; } = GatedSelectionTask.BinaryClassification;
+    public LabelTask Task { get; init; } = LabelTask.BinaryClassification;
 
-    /// <summary>Classes for <see cref="GatedSelectionTask.MulticlassClassification"/> (at least 2); ignored otherwise.</summary>
+    /// <summary>Classes for <see cref="LabelTask.MulticlassClassification"/> (at least 2); ignored otherwise.</summary>
     public int ClassCount { get; init; } = 2;
 
     /// <summary>Hidden layer sizes of the ReLU MLP head; empty for a linear head.</summary>
     public IReadOnlyList<int> HiddenSizes { get; init; } = [32];
 
-    /// <summary>Maximum number of kept slots k, or null to keep every slot whose test-time gate is not 0.</summary>
-    public int? MaximumFeatureCount { get; init; }
-
-    /// <summary>L0 strength lambda &gt;= 0; the penalty added to the mean task loss is (lambda / N) E[L0].</summary>
+    /// <summary>L0 strength lambda &gt; 0; the penalty added to the mean task loss is (lambda / N) E[L0].</summary>
     public float L0Strength { get; init; } = 20f;
-
-    /// <summary>The multiplier of a kept slot in the final gates.</summary>
-    public KeptGateValue KeptGateValue { get; init; } = KeptGateValue.One;
 
     /// <summary>Epochs, at least 1.</summary>
     public int Epochs { get; init; } = 50;
@@ -32,6 +29,13 @@ public sealed class GatedSelectorSettings
 
     /// <summary>Adam learning rate of the head.</summary>
     public float LearningRate { get; init; } = 1e-2f;
+
+    /// <summary>
+    /// Decoupled (AdamW) weight decay of the head's weights and biases, per unit learning rate, &gt;= 0. It bounds the
+    /// head's weights (at equilibrium about 1 / decay for a consistent gradient), so the head cannot memorize the
+    /// training rows through noise slots, which would keep their gates open.
+    /// </summary>
+    public float HeadWeightDecay { get; init; } = 0.5f;
 
     /// <summary>Adam learning rate of log_alpha.</summary>
     public float GateLearningRate { get; init; } = 0.1f;
@@ -61,25 +65,22 @@ public sealed class GatedSelectorSettings
     public ulong Seed { get; init; }
 
     /// <summary>Output columns of the head: the class count for multiclass, else 1.</summary>
-    public int OutputCount => Task == GatedSelectionTask.MulticlassClassification ? ClassCount : 1;
+    public int OutputCount => Task == LabelTask.MulticlassClassification ? ClassCount : 1;
 
     /// <summary>Checks every setting against <paramref name="featureCount"/> slots; the exception names the setting.</summary>
     public void Validate(int featureCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
         if (!Enum.IsDefined(Task)) throw new ArgumentOutOfRangeException(nameof(Task), Task, "Expected a defined task.");
-        if (Task == GatedSelectionTask.MulticlassClassification && ClassCount < 2)
+        if (Task == LabelTask.MulticlassClassification && ClassCount < 2)
             throw new ArgumentOutOfRangeException(nameof(ClassCount), ClassCount, "Expected at least 2 classes.");
         if (HiddenSizes is null) throw new ArgumentNullException(nameof(HiddenSizes), "Expected hidden sizes (empty for a linear head).");
         foreach (int h in HiddenSizes)
             if (h < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSizes), h, "Expected every hidden size to be at least 1.");
-        if (MaximumFeatureCount is int k && (k < 1 || k > featureCount))
-            throw new ArgumentOutOfRangeException(nameof(MaximumFeatureCount), k, $"Expected k from 1 to the slot count {featureCount}.");
-        if (!(L0Strength >= 0f) || !float.IsFinite(L0Strength))
-            throw new ArgumentOutOfRangeException(nameof(L0Strength), L0Strength, "Expected a finite L0 strength >= 0.");
-        if (MaximumFeatureCount is not null && L0Strength == 0f)
-            throw new ArgumentOutOfRangeException(nameof(L0Strength), L0Strength, "Expected an L0 strength > 0 with a maximum feature count.");
-        if (!Enum.IsDefined(KeptGateValue)) throw new ArgumentOutOfRangeException(nameof(KeptGateValue), KeptGateValue, "Expected One or TestTimeGate.");
+        if (!(L0Strength > 0f) || !float.IsFinite(L0Strength))
+            throw new ArgumentOutOfRangeException(nameof(L0Strength), L0Strength, "Expected a finite L0 strength > 0.");
+        if (!(HeadWeightDecay >= 0f) || !float.IsFinite(HeadWeightDecay))
+            throw new ArgumentOutOfRangeException(nameof(HeadWeightDecay), HeadWeightDecay, "Expected a finite weight decay >= 0.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Expected at least 1 epoch.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Expected at least 1 row per batch.");
         CheckPositive(LearningRate, nameof(LearningRate));

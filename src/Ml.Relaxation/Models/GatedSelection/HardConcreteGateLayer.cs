@@ -73,17 +73,12 @@ internal sealed class HardConcreteGateLayer
     /// <summary>Expected L0 = sum_j P(z_j != 0).</summary>
     public float ExpectedL0() => (float)HardConcrete.ExpectedL0(LogAlpha.Value, _constants);
 
-    /// <summary>
-    /// Adds the gradient of the hinge scale * max(0, E[L0] - <paramref name="target"/>) with respect to log_alpha
-    /// (target 0: the plain L0 penalty) and returns the penalty's value.
-    /// </summary>
-    public float AddPenaltyGradient(float scale, float target)
+    /// <summary>Adds the gradient of the penalty scale * E[L0] with respect to log_alpha and returns the penalty's value.</summary>
+    public float AddPenaltyGradient(float scale)
     {
-        float excess = ExpectedL0() - target;
-        if (!(excess > 0f)) return 0f;
         HardConcrete.ExpectedL0Gradient(LogAlpha.Value, _perSlot, _constants);
         TensorPrimitives.MultiplyAdd(_perSlot, scale, LogAlpha.Gradient, LogAlpha.Gradient);
-        return scale * excess;
+        return scale * ExpectedL0();
     }
 
     /// <summary>The test-time gates z_hat per slot.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.Tests.Conformance;
 

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet.Data;
 
 namespace Ml.Relaxation.Tests.MLNet.Data;
@@ -175,6 +176,9 @@ public class DataViewBatchSourceTests
         var e = Assert.Throws<InvalidOperationException>(() => Ids(reject, 0));
         Assert.Contains("Row 3 of feature column 'Features'", e.Message);
         Assert.Contains("slot 1", e.Message);
+        // The advice names what users can set: the estimators' option (and the batch source's), not an enum alone.
+        Assert.Contains("SkipRowsWithMissingValues = true", e.Message);
+        Assert.Contains("NonFiniteRows = NonFiniteRowPolicy.Skip in BatchSourceOptions", e.Message);
 
         var options = Options(pool: 4);
         options.NonFiniteRows = NonFiniteRowPolicy.Skip;
@@ -190,6 +194,7 @@ public class DataViewBatchSourceTests
         var options = new BatchSourceOptions { LabelColumn = "Label", LabelTask = LabelTask.Regression, ShufflePoolRows = 1 };
         var e = Assert.Throws<InvalidOperationException>(() => new DataViewBatchSource(data, options).Batches(0).ToList());
         Assert.Contains("Row 2 of label column 'Label'", e.Message);
+        Assert.Contains("SkipRowsWithMissingValues = true", e.Message);
         options.NonFiniteRows = NonFiniteRowPolicy.Skip;
         var source = new DataViewBatchSource(data, options);
         var targets = source.Batches(0).SelectMany(b => Enumerable.Range(0, b.Rows).Select(r => b.Targets[r, 0])).ToList();

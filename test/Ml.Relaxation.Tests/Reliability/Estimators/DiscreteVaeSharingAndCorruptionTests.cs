@@ -26,6 +26,7 @@ public sealed class DiscreteVaeSharingAndCorruptionTests
     public void Prediction_engines_and_cursors_on_several_threads_match_one_thread()
     {
         var (ctx, data, mixture, model) = Fit();
+        using var dispose = model;
         var rows = Enumerable.Range(0, 40).Select(r => new MixtureViews.Row { Features = mixture.X.Row(r).ToArray() }).ToArray();
         Concurrency.AssertPredictionEnginesAgree<MixtureViews.Row, MixtureViews.Encoded>(ctx, model, rows,
             o => [.. o.Probabilities, .. o.OneHot, .. o.Codes.Select(c => (float)c)],
@@ -37,14 +38,26 @@ public sealed class DiscreteVaeSharingAndCorruptionTests
     public void Corrupt_model_zips_and_encoder_onnx_bytes_fail_clearly()
     {
         var (ctx, data, _, model) = Fit();
+        using var dispose = model;
         using var zip = new MemoryStream();
         ctx.Model.Save(model, data.Schema, zip);
-        CorruptModels.AssertFailClearly(zip.ToArray(), bytes =>
+        // When a damaged zip fails to load after its ONNX part, ML.NET leaves that part's temporary copy behind (the
+        // half-loaded OnnxTransformer is never disposed); those copies go to a folder of this test's own.
+        string temp = Directory.CreateTempSubdirectory("ml-relaxation-corrupt-").FullName;
+        try
         {
-            var loaded = new MLContext(seed: 2).Model.Load(new MemoryStream(bytes), out _);
-            using var cursor = loaded.Transform(data).GetRowCursor(loaded.GetOutputSchema(data.Schema));
-            cursor.MoveNext();
-        });
+            CorruptModels.AssertFailClearly(zip.ToArray(), bytes =>
+            {
+                var loaded = new MLContext(seed: 2) { TempFilePath = temp }.Model.Load(new MemoryStream(bytes), out _);
+                using var disposeLoaded = loaded as IDisposable;
+                using var cursor = loaded.Transform(data).GetRowCursor(loaded.GetOutputSchema(data.Schema));
+                cursor.MoveNext();
+            });
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
         CorruptModels.AssertFailClearly(model.GetEncoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
         CorruptModels.AssertFailClearly(model.GetDecoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
     }

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.FeatureSelection;
 
 namespace Ml.Relaxation.Tests.Reliability.Estimators;
@@ -32,7 +32,7 @@ public sealed class GatedSelectorCorruptModelTests
         });
 
         using var onnx = new MemoryStream();
-        ctx.Model.ConvertToOnnx(model, data, onnx);
+        ctx.Relaxation().ConvertToOnnx(model, data, onnx);
         CorruptModels.AssertFailClearly(onnx.ToArray(), bytes => new InferenceSession(bytes).Dispose());
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.ML;
+using Ml.Relaxation.Data;
 using Ml.Relaxation.MLNet;
-using Ml.Relaxation.MLNet.Data;
 using Ml.Relaxation.MLNet.DiscreteVae;
 using Ml.Relaxation.MLNet.FeatureSelection;
 using Ml.Relaxation.Models.DiscreteVae;
@@ -28,7 +28,7 @@ public sealed class ThreadedDeterminismTests
         };
         Determinism.AssertBitIdentical(threads => Determinism.AtThreads(threads, () =>
         {
-            var t = new MLContext(seed: 1).Relaxation().DiscreteVae(options).Fit(data);
+            using var t = new MLContext(seed: 1).Relaxation().DiscreteVae(options).Fit(data);
             return (IReadOnlyList<float>)[.. t.Model.Parameters.SelectMany(p => p.Value)];
         }));
     }
@@ -36,14 +36,15 @@ public sealed class ThreadedDeterminismTests
     [Fact]
     public void Gated_selector_fit_is_bit_identical_at_one_and_two_threads_with_threaded_kernels()
     {
-        // Batch 128 x 512 slots x 32 hidden: 2M multiply-adds per product; 128 x 512 = 64K Hard Concrete gates per batch.
+        // Batch 128 x 512 slots x 32 hidden in the final fit (2M multiply-adds per product; 64K Hard Concrete gates per batch),
+        // and parallel stability fits of 256 slots each.
         var ctx = new MLContext(seed: 1);
         IDataView data = BadData.Clean(ctx, 512, LabelTask.BinaryClassification, rows: 600);
-        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = 10, Epochs = 2, Seed = 3, ValidationFraction = 0 };
+        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = 10, Epochs = 2, StabilityRounds = 2, Seed = 3, ValidationFraction = 0 };
         Determinism.AssertBitIdentical(threads => Determinism.AtThreads(threads, () =>
         {
             var t = new MLContext(seed: 1).Relaxation().SelectFeaturesWithGates(options).Fit(data);
-            return (IReadOnlyList<float>)[.. t.LogAlpha, .. t.AppliedGates, .. t.History.Select(e => e.TrainingLoss)];
+            return (IReadOnlyList<float>)[.. t.FeatureScores.SelectMany(f => new[] { f.SlotIndex, f.Score, f.KeepProbability }), .. t.AppliedGates, .. t.History.Select(e => e.TrainingLoss)];
         }));
     }
 }
