@@ -77,10 +77,6 @@ internal static class VectorMath
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(t, Vector256<float>.Zero), inv, e * inv);
     }
 
-    /// <summary>Gumbel noise from uniforms in (0, 1): <c>-log(-log u)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Gumbel(Vector256<float> u) => -Log(-Log(u));
-
     /// <summary>Logistic noise from uniforms in (0, 1): <c>log(u / (1 - u))</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Logistic(Vector256<float> u) => Log(u / (Vector256.Create(1f) - u));

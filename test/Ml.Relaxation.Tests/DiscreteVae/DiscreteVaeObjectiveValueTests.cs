@@ -1,5 +1,7 @@
 using Ml.Relaxation.Engine;
 using Ml.Relaxation.Models.DiscreteVae;
+using Ml.Relaxation.Randomness;
+using Ml.Relaxation.Relaxations;
 
 namespace Ml.Relaxation.Tests.DiscreteVae;
 
@@ -146,5 +148,131 @@ public sealed class DiscreteVaeObjectiveValueTests
         double expected = -(NegativeLogLikelihood(x.Row(0).ToArray(), likelihood) + NegativeLogLikelihood(x.Row(1).ToArray(), likelihood)) / 2;
         Assert.Equal(expected, model.ImportanceWeightedLogLikelihood(x, samples, seed: 5), 5);
         Assert.Equal(expected, -model.EvaluateNegativeElbo(x, samples: 1, seed: 5).Total, 5); // and the KL is 0
+    }
+
+    [Fact]
+    public void The_importance_weighted_estimate_with_a_posterior_unlike_the_prior_equals_its_formula_on_the_same_draws()
+    {
+        // Two latents, q != p: the estimate is log p(x | z) + log mean_s prod_l p(z_l) / q(z_l | x), and the decoder
+        // ignores z, so only the weights vary. The draws are the model's: Gumbel-Max on the chunk's logits, m times,
+        // from stream 0xE1B2 of the seed.
+        DiscreteVaeModel model = Fixed(ReconstructionLikelihood.Gaussian, LatentPrior.Uniform, EncoderLogits);
+        Matrix x = Rows(ReconstructionLikelihood.Gaussian);
+        const int m = 6;
+        var rng = new RandomSource(8, 0xE1B2);
+        var logits = new float[2 * L * K];
+        EncoderLogits.CopyTo(logits, 0);
+        EncoderLogits.CopyTo(logits, L * K);
+        var weights = new double[2, m];
+        for (int s = 0; s < m; s++)
+        {
+            var codes = new int[2 * L];
+            GumbelMax.Sample(rng, logits, K, codes);
+            for (int r = 0; r < 2; r++)
+            {
+                double logRatio = 0;
+                for (int l = 0; l < L; l++) logRatio += Math.Log(1.0 / K) - Math.Log(Softmax(EncoderLogits, l)[codes[r * L + l]]);
+                weights[r, s] = -NegativeLogLikelihood(x.Row(r).ToArray(), ReconstructionLikelihood.Gaussian) + logRatio;
+            }
+        }
+        double expected = 0;
+        for (int r = 0; r < 2; r++)
+        {
+            double max = Enumerable.Range(0, m).Max(s => weights[r, s]);
+            expected += (max + Math.Log(Enumerable.Range(0, m).Average(s => Math.Exp(weights[r, s] - max)))) / 2;
+        }
+        Assert.Equal(expected, model.ImportanceWeightedLogLikelihood(x, m, seed: 8), 4);
+    }
+
+    [Fact]
+    public void Evaluation_leaves_every_gradient_untouched()
+    {
+        DiscreteVaeModel model = Fixed(ReconstructionLikelihood.Bernoulli, LatentPrior.Learned, EncoderLogits);
+        Matrix x = Rows(ReconstructionLikelihood.Bernoulli);
+        model.EvaluateNegativeElbo(x, samples: 2);
+        model.EvaluateRelaxedNegativeElbo(x, tau: 0.5f);
+        model.ImportanceWeightedLogLikelihood(x, samples: 3);
+        foreach (Parameter p in model.Parameters) Assert.All(p.Gradient, g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void Evaluation_of_exactly_one_chunk_and_of_bad_input_is_handled()
+    {
+        // 256 rows, one evaluation chunk exactly: the same value as its first two rows repeated.
+        DiscreteVaeModel model = Fixed(ReconstructionLikelihood.Bernoulli, LatentPrior.Uniform, EncoderLogits);
+        Matrix two = Rows(ReconstructionLikelihood.Bernoulli);
+        var many = new Matrix(256, 3);
+        for (int r = 0; r < 256; r++) two.Row(r % 2).CopyTo(many.Row(r));
+        Assert.Equal(model.EvaluateNegativeElbo(two).Total, model.EvaluateNegativeElbo(many).Total, 5);
+        DiscreteVaeModel exact = Fixed(ReconstructionLikelihood.Bernoulli, LatentPrior.Uniform, new float[L * K]); // q = p: IW exact
+        Assert.Equal(exact.ImportanceWeightedLogLikelihood(two, 2), exact.ImportanceWeightedLogLikelihood(many, 2), 5);
+        Assert.Throws<ArgumentNullException>(() => model.EvaluateNegativeElbo(null!));
+        Assert.Throws<ArgumentNullException>(() => model.ImportanceWeightedLogLikelihood(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.EvaluateNegativeElbo(two, samples: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ImportanceWeightedLogLikelihood(two, samples: 0));
+        Assert.Throws<ArgumentException>(() => model.ImportanceWeightedLogLikelihood(new Matrix(0, 3)));
+        var bad = new Matrix([0f, 0f, 1f, 0f, 0f, float.NaN], 2, 3); // row 1, feature 2
+        Assert.Contains("Feature 2 of a row", Assert.Throws<ArgumentException>(() => model.ImportanceWeightedLogLikelihood(bad)).Message);
+        var outside = new Matrix([0f, 0f, 1f, 0f, 1.5f, 0f], 2, 3); // row 1, feature 1
+        Assert.Contains("Feature 1 of a row", Assert.Throws<ArgumentException>(() => model.EvaluateNegativeElbo(outside)).Message);
+    }
+
+    [Theory]
+    [InlineData(LatentDistribution.Categorical)]
+    [InlineData(LatentDistribution.Bernoulli)]
+    public void The_straight_through_objective_decodes_the_hard_sample(LatentDistribution latents)
+    {
+        // A decoder that reads the latents: output bias 0 and a weight of 3 from each bit, or from the first category of
+        // each latent, to every feature, so every output is 3 times the number of those units that are on: a multiple
+        // of 3 for the hard sample, not for a soft one. The reconstruction term therefore tells which was decoded.
+        var model = new DiscreteVaeModel(new DiscreteVaeArchitecture
+        {
+            FeatureCount = 3, LatentCount = L, CategoryCount = K, Latents = latents, EncoderHiddenSizes = [], DecoderHiddenSizes = [],
+            Likelihood = ReconstructionLikelihood.Gaussian, Relaxation = RelaxationMode.StraightThrough,
+        }, seed: 3);
+        foreach (Parameter p in model.Parameters) p.Value.AsSpan().Clear();
+        Matrix weight = model.DecoderLayers[0].Weight.ValueMatrix;
+        for (int unit = 0; unit < weight.Rows; unit++)
+            if (latents == LatentDistribution.Bernoulli || unit % K == 0) weight.Row(unit).Fill(3f);
+        Matrix x = new([0f, 0f, 0f], 1, 3);
+        model.Temperature = 5f; // a soft sample far from one-hot
+        double reconstruction = model.EvaluateRelaxedNegativeElbo(x, tau: 5f, seed: 9).Reconstruction;
+        // -log N(0; o, 1) = o^2 / 2 + log(2 pi) / 2 per feature, the same o for all three features.
+        double output = Math.Sqrt(2 * (reconstruction / 3 - 0.5 * Math.Log(2 * Math.PI)));
+        Assert.Equal(Math.Round(output / 3) * 3, output, 4);
+    }
+
+    [Fact]
+    public void A_training_step_reports_the_learned_temperatures_penalty_with_the_loss()
+    {
+        // Two models alike but for the penalty weight: the same parameters and noise give the same objective, so the
+        // reported losses differ by exactly PenaltyWeight * tau.
+        float Loss(double penaltyWeight)
+        {
+            var model = new DiscreteVaeModel(new DiscreteVaeArchitecture { FeatureCount = 3, LatentCount = L, CategoryCount = K, EncoderHiddenSizes = [4] },
+                seed: 5, LearnedTemperature.Softplus(0.8f, penaltyWeight: penaltyWeight));
+            var batch = new Batch(2, 3, 0);
+            Rows(ReconstructionLikelihood.Bernoulli).AsSpan().CopyTo(batch.Features.AsSpan());
+            return model.TrainStep(batch, new TrainingStep(0, 0, 0));
+        }
+        Assert.Equal(2.0 * 0.8, Loss(2.0) - Loss(0.0), 4);
+    }
+
+    [Fact]
+    public void Saturated_bits_contribute_nothing_to_the_temperature_gradient()
+    {
+        // Encoder logits of +-100 make the soft bits exactly 1 and 0 in float; their slope y (1 - y) is 0, and so is their
+        // share of dL/dtau (not 0 * log(1/0) = NaN).
+        var model = new DiscreteVaeModel(new DiscreteVaeArchitecture
+        {
+            FeatureCount = 3, LatentCount = 3, Latents = LatentDistribution.Bernoulli, EncoderHiddenSizes = [4],
+        }, seed: 6, LearnedTemperature.Softplus(0.5f));
+        foreach (Parameter p in model.Parameters.Where(p => p.Name != "temperature.raw")) p.Value.AsSpan().Clear();
+        float[] logits = [100f, -100f, 0.5f];
+        logits.CopyTo(model.EncoderLayers[^1].Bias.Value, 0);
+        var batch = new Batch(2, 3, 0);
+        Rows(ReconstructionLikelihood.Bernoulli).AsSpan().CopyTo(batch.Features.AsSpan());
+        model.TrainStep(batch, new TrainingStep(0, 0, 0));
+        Assert.All(model.Parameters.Single(p => p.Name == "temperature.raw").Gradient, g => Assert.True(float.IsFinite(g), $"{g}"));
     }
 }

@@ -159,4 +159,111 @@ public class EdgeCaseTests
         Assert.Equal(0.5 - Math.Pow(2, -54), RandomSource.ToOpenUnitDouble((1UL << 52) - 1)); // below 2^52 the half is kept exactly
         Assert.Equal(RandomSource.ToOpenUnitDouble(all), RandomSource.ToOpenUnitDouble(ulong.MaxValue)); // only the low 53 bits count
     }
+
+    [Theory]
+    [InlineData(2049)]
+    [InlineData(5000)]
+    public void Rows_longer_than_the_noise_buffer_are_shifted_too(int k)
+    {
+        // Logits 1e7 + (j mod 5), exact integers in float: the sample must be the argmax of (j mod 5) + the same noise.
+        const int rows = 6;
+        var logits = new float[rows * k];
+        for (int i = 0; i < logits.Length; i++) logits[i] = 1e7f + (i % k) % 5;
+        var idx = new int[rows];
+        GumbelMax.Sample(new RandomSource(14), logits, k, idx);
+        var u = new float[rows * k];
+        new RandomSource(14).NextUniforms(u);
+        for (int r = 0; r < rows; r++)
+        {
+            var z = Enumerable.Range(0, k).Select(j => j % 5 - Math.Log(-Math.Log(u[r * k + j]))).ToArray();
+            int arg = Array.IndexOf(z, z.Max());
+            double second = z.Where((_, j) => j != arg).Max();
+            if (z[arg] - second > 1e-4) Assert.Equal(arg, idx[r]);
+        }
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(100)]
+    public void Logits_just_below_the_shift_bound_at_a_low_temperature_give_finite_rows_on_the_simplex(int k)
+    {
+        // Logits up to 60 are not shifted, and at tau = 0.05 (z - max) / tau reaches -1e3: the softmax must still subtract
+        // the row maximum of z itself before exponentiating.
+        const int rows = 20;
+        var logits = new float[rows * k];
+        new RandomSource(15).NextUniforms(logits);
+        for (int i = 0; i < logits.Length; i++) logits[i] = 55f + 5 * logits[i];
+        var y = new float[rows * k];
+        GumbelSoftmax.Sample(new RandomSource(16), logits, k, 0.05f, y);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = y.AsSpan(r * k, k).ToArray();
+            Assert.All(row, v => Assert.True(v >= 0f && v <= 1f, $"{v}"));
+            Assert.Equal(1.0, row.Sum(v => (double)v), 5);
+        }
+    }
+
+    [Fact]
+    public void One_hot_outputs_are_written_whole_over_whatever_the_buffer_held()
+    {
+        foreach (int k in new[] { 3, 10, 100 })
+        {
+            const int rows = 11;
+            var logits = new float[rows * k];
+            var idx = new int[rows];
+            var hot = Enumerable.Repeat(7f, rows * k).ToArray();
+            GumbelMax.SampleOneHot(new RandomSource(17), logits, k, hot, idx);
+            for (int r = 0; r < rows; r++) for (int j = 0; j < k; j++) Assert.Equal(j == idx[r] ? 1f : 0f, hot[r * k + j]);
+            hot.AsSpan().Fill(7f);
+            GumbelSoftmax.SampleHard(new RandomSource(17), logits, k, 0.5f, hot, idx, new float[rows * k]);
+            for (int r = 0; r < rows; r++) for (int j = 0; j < k; j++) Assert.Equal(j == idx[r] ? 1f : 0f, hot[r * k + j]);
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected_by_name_before_any_draw()
+    {
+        var rng = new RandomSource(18);
+        var four = new float[4];
+        var logits = new float[4];
+        Assert.Equal("rng", Assert.Throws<ArgumentNullException>(() => GumbelMax.Sample(null!, logits, 2, new int[2])).ParamName);
+        Assert.Equal("indices", Assert.Throws<ArgumentException>(() => GumbelMax.Sample(rng, logits, 2, new int[3])).ParamName);
+        Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelMax.SampleOneHot(rng, logits, 2, new float[3], new int[2])).ParamName);
+        Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelMax.SampleOneHot(rng, logits, 2, logits, new int[2])).ParamName);
+        Assert.Equal("rng", Assert.Throws<ArgumentNullException>(() => BinaryConcrete.Sample(null!, logits, 1f, four)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => BinaryConcrete.SampleLogit(rng, logits, 1f, logits)).ParamName);
+        Assert.Equal("hard", Assert.Throws<ArgumentException>(() => BinaryConcrete.SampleStraightThrough(rng, logits, 1f, new float[3], four)).ParamName);
+        Assert.Equal("hard", Assert.Throws<ArgumentException>(() => BinaryConcrete.SampleStraightThrough(rng, logits, 1f, four, four)).ParamName);
+        Assert.Equal("dy", Assert.Throws<ArgumentException>(() => BinaryConcrete.Backward(four, new float[3], 1f, four)).ParamName);
+        Assert.Equal("dLogits", Assert.Throws<ArgumentException>(() => BinaryConcrete.Backward(four, four, 1f, new float[3])).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogitLogDensity(logits, new float[3], 1f, four)).ParamName);
+        Assert.Equal("logDensity", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogitLogDensity(logits, four, 1f, new float[3])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogitLogDensity([float.NegativeInfinity, 0, 0, 0], four, 1f, four)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogitLogDensity(logits, [0, float.NegativeInfinity, 0, 0], 1f, four)).ParamName);
+        Assert.Equal("tau", Assert.Throws<ArgumentOutOfRangeException>(() => BinaryConcrete.LogDensity(logits, [0.5f, 0.5f, 0.5f, 0.5f], 0f, four)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogDensity(logits, new float[3], 1f, four)).ParamName);
+        Assert.Equal("logDensity", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogDensity(logits, [0.5f, 0.5f, 0.5f, 0.5f], 1f, new float[3])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => BinaryConcrete.LogDensity([0, float.NegativeInfinity, 0, 0], [0.5f, 0.5f, 0.5f, 0.5f], 1f, four)).ParamName);
+        foreach (float bad in new[] { 0f, 1f, -0.5f, 1.5f })
+            Assert.Contains("Element 3", Assert.Throws<ArgumentOutOfRangeException>(() => BinaryConcrete.LogDensity(logits, [0.5f, 0.5f, 0.5f, bad], 1f, four)).Message);
+        Assert.Equal("rng", Assert.Throws<ArgumentNullException>(() => HardConcrete.Sample(null!, logits, 1, four, default)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => HardConcrete.Sample(rng, logits, -1, four, default)).ParamName);
+        Assert.Equal("z", Assert.Throws<ArgumentException>(() => HardConcrete.Sample(rng, logits, 1, logits, default)).ParamName);
+        Assert.Equal("dzdLogAlpha", Assert.Throws<ArgumentException>(() => HardConcrete.Sample(rng, logits, 1, four, logits)).ParamName);
+        Assert.Equal("dzdLogAlpha", Assert.Throws<ArgumentException>(() => HardConcrete.Sample(rng, logits, 1, four, four)).ParamName);
+        Assert.Equal("logAlpha", Assert.Throws<ArgumentException>(() => HardConcrete.Sample(rng, [0, float.NaN, 0, 0], 1, four, default)).ParamName);
+        Assert.Equal("gate", Assert.Throws<ArgumentException>(() => HardConcrete.TestTimeGate(logits, new float[3])).ParamName);
+        Assert.Equal("logAlpha", Assert.Throws<ArgumentException>(() => HardConcrete.TestTimeGate([float.NaN, 0, 0, 0], four)).ParamName);
+        Assert.Equal(0UL, rng.Position);
+    }
+
+    [Fact]
+    public void Expected_l0_uses_the_given_gate_constants()
+    {
+        float[] logAlpha = [0.5f, -1f, 2f];
+        var p = new HardConcreteParameters(-0.3, 1.4, 0.5);
+        double expected = logAlpha.Sum(a => 1 / (1 + Math.Exp(-(a - 0.5 * Math.Log(0.3 / 1.4)))));
+        Assert.Equal(expected, HardConcrete.ExpectedL0(logAlpha, p), 6);
+        Assert.NotEqual(HardConcrete.ExpectedL0(logAlpha), HardConcrete.ExpectedL0(logAlpha, p));
+    }
 }

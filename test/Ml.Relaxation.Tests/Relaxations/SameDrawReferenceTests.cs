@@ -22,7 +22,7 @@ namespace Ml.Relaxation.Tests.Relaxations;
 public class SameDrawReferenceTests
 {
     /// <summary>Row lengths (categories, or gates per row for Hard Concrete) on every path.</summary>
-    public static TheoryData<int> Sizes => new() { 1, 7, 8, 9, 17, 63, 64, 100, 2049, 4100 };
+    public static TheoryData<int> Sizes => new() { 1, 7, 8, 9, 17, 63, 64, 100, 2049, 4096, 4100 };
 
     /// <summary>Rows for a row length: several lane groups plus a partial one, and enough rows to cross a noise block.</summary>
     private static int RowsFor(int k) => k >= 2048 ? 3 : Math.Max(19, 2 * 2048 / k + 5);
