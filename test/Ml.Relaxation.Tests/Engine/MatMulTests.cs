@@ -206,16 +206,110 @@ public class MatMulTests
         Assert.All(c.AsSpan().ToArray(), v => Assert.Equal(0f, v));
     }
 
-    [Fact]
-    public void Bad_shapes_and_aliasing_are_rejected_naming_the_argument()
+    /// <summary>The three products by name, each with inputs of the right shapes for C [2 x 4] and k = 3.</summary>
+    private static (Action<Matrix, Matrix, Matrix, bool> Op, bool TransA, bool TransB) Product(string name) => name switch
     {
-        var a = new Matrix(2, 3);
-        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.Multiply(a, new Matrix(4, 2), new Matrix(2, 2))).ParamName);
-        Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatMul.Multiply(a, new Matrix(3, 2), new Matrix(2, 3))).ParamName);
-        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.MultiplyTransposeA(a, new Matrix(3, 2), new Matrix(3, 2))).ParamName);
-        Assert.Equal("b", Assert.Throws<ArgumentException>(() => MatMul.MultiplyTransposeB(a, new Matrix(2, 2), new Matrix(2, 2))).ParamName);
-        var square = new Matrix(3, 3);
-        Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatMul.Multiply(square, new Matrix(3, 3), square)).ParamName);
+        "A*B" => (MatMul.Multiply, false, false),
+        "A^T*B" => (MatMul.MultiplyTransposeA, true, false),
+        "A*B^T" => (MatMul.MultiplyTransposeB, false, true),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [InlineData("A*B")]
+    [InlineData("A^T*B")]
+    [InlineData("A*B^T")]
+    public void Bad_arguments_are_rejected_naming_the_argument_and_the_shapes_before_anything_is_written(string product)
+    {
+        const int m = 2, k = 3, n = 4;
+        var (op, transA, transB) = Product(product);
+        // Backing arrays with room for a [2 x 4] output too, so an aliased output has the right shape and only its storage is wrong.
+        Matrix a = transA ? new Matrix(new float[8], k, m) : new Matrix(new float[8], m, k);
+        Matrix b = transB ? new Matrix(new float[12], n, k) : new Matrix(new float[12], k, n);
+        a.AsSpan().Fill(1f);
+        b.AsSpan().Fill(1f);
+        Matrix c = GradientCheck.Random(m, n, 30);
+        float[] before = c.AsSpan().ToArray();
+
+        Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => op(null!, b, c, false)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => op(a, null!, c, false)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentNullException>(() => op(a, b, null!, false)).ParamName);
+
+        // The inner dimensions disagree: B has one row (or, transposed, one column) too many.
+        Matrix longB = transB ? new Matrix(n, k + 1) : new Matrix(k + 1, n);
+        var inner = Assert.Throws<ArgumentException>(() => op(a, longB, c, false));
+        Assert.Equal("b", inner.ParamName);
+        Assert.Contains($"A is [{a.Rows} x {a.Cols}], so B needs {k} {(transB ? "columns" : "rows")}; it has {k + 1}.", inner.Message);
+
+        // The output has a wrong row count, a wrong column count, or both.
+        foreach ((int rows, int cols) in new[] { (m + 1, n), (m, n + 1), (n, m) })
+        {
+            var output = Assert.Throws<ArgumentException>(() => op(a, b, new Matrix(rows, cols), true));
+            Assert.Equal("c", output.ParamName);
+            Assert.Contains($"Expected a [{m} x {n}] output, got [{rows} x {cols}].", output.Message);
+        }
+
+        // The output shares storage with A, or with B.
+        foreach (float[] shared in new[] { a.Data, b.Data })
+        {
+            var alias = Assert.Throws<ArgumentException>(() => op(a, b, new Matrix(shared, m, n), false));
+            Assert.Equal("c", alias.ParamName);
+            Assert.Contains("must not share storage with an input", alias.Message);
+        }
+
+        Assert.Equal(before, c.AsSpan().ToArray()); // nothing was written by the rejected calls
+        op(a, b, c, false); // and the same arguments, put right, are accepted
+        Assert.All(c.AsSpan().ToArray(), v => Assert.Equal(k, v));
+    }
+
+    [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    public unsafe void Scratch_buffers_lie_inside_their_pinned_array_aligned_and_products_at_their_limits_write_nothing_around_them(
+        bool transA, bool transB, bool portable)
+    {
+        // k = KcMaxFewRows with few rows fills the B buffer's rows; n = 2 column blocks + 7 fills its columns and leaves edge
+        // tiles (7 columns, and 4 of 6 rows: m = 10) that go through the scratch tile. Threads = 1: the caller's buffers.
+        const int m = 10, k = Gemm.KcMaxFewRows, n = 2 * Gemm.Nc + 7;
+        Assert.True(m <= Gemm.Mc);
+        Matrix a = transA ? GradientCheck.Random(k, m, 31) : GradientCheck.Random(m, k, 31);
+        Matrix b = transB ? GradientCheck.Random(n, k, 32) : GradientCheck.Random(k, n, 32);
+        (float[] storage, nint bAddress, nint tileAddress) = Gemm.ScratchOnThisThread();
+        long bOffset, tileOffset;
+        fixed (float* start = storage)
+        {
+            Assert.Equal(0, bAddress % 64);
+            Assert.Equal(0, tileAddress % 64);
+            bOffset = (bAddress - (nint)start) / sizeof(float);
+            tileOffset = (tileAddress - (nint)start) / sizeof(float);
+        }
+        // Both regions inside the array, in order, without overlap.
+        Assert.InRange(bOffset, 0, 15);
+        Assert.InRange(tileOffset, bOffset + Gemm.ScratchBFloats, storage.Length - Gemm.ScratchTileFloats);
+        Assert.Equal(storage, Gemm.ScratchOnThisThread().Storage); // the same buffers, reused
+
+        // Canaries in the slack around the two regions must survive products that use the regions to their limits.
+        const float canary = -12345.678f;
+        long tileEnd = tileOffset + Gemm.ScratchTileFloats;
+        for (long i = 0; i < bOffset; i++) storage[i] = canary;
+        for (long i = bOffset + Gemm.ScratchBFloats; i < tileOffset; i++) storage[i] = canary;
+        for (long i = tileEnd; i < storage.Length; i++) storage[i] = canary;
+        var c = new float[m * n];
+        try
+        {
+            Gemm.PortableOnThisThread = portable;
+            Gemm.Run(transA, transB, m, n, k, a.Data, b.Data, c, false, threads: 1);
+            Assert.Equal(portable || !GemmKernel.UsesFma, !Gemm.LastRunOnThisThreadWasVector);
+        }
+        finally { Gemm.PortableOnThisThread = false; }
+        AssertClose(Reference(a, b, transA, transB, m, n, k), new Matrix(c, m, n), k, "at the scratch limits");
+        for (long i = 0; i < bOffset; i++) Assert.Equal(canary, storage[i]);
+        for (long i = bOffset + Gemm.ScratchBFloats; i < tileOffset; i++) Assert.Equal(canary, storage[i]);
+        for (long i = tileEnd; i < storage.Length; i++) Assert.Equal(canary, storage[i]);
     }
 
     [Theory]

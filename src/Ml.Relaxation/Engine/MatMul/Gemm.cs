@@ -52,6 +52,23 @@ internal sealed unsafe class Gemm : IPartitionedWork
     internal static bool LastRunOnThisThreadWasVector => t_job?._vector ?? false;
 
     /// <summary>
+    /// Test hook: this thread's scratch storage (created if needed) and the addresses of the B packing buffer
+    /// (<see cref="ScratchBFloats"/> floats) and the scratch tile (<see cref="ScratchTileFloats"/> floats) inside it,
+    /// so a test can check that both lie in the pinned array, 64-byte aligned, and that products write nothing around them.
+    /// </summary>
+    internal static (float[] Storage, nint B, nint Tile) ScratchOnThisThread()
+    {
+        Buffers buffers = t_buffers ??= new Buffers();
+        return (buffers.Storage, (nint)buffers.B, (nint)buffers.Tile);
+    }
+
+    /// <summary>Floats of the per-thread B packing buffer: the longest k-chunk times a column block.</summary>
+    internal const int ScratchBFloats = KcMaxFewRows * Nc;
+
+    /// <summary>Floats of the per-thread scratch tile for edge tiles.</summary>
+    internal const int ScratchTileFloats = GemmKernel.Mr * GemmKernel.Nr;
+
+    /// <summary>
     /// When op(A) has more rows than <see cref="Mc"/>, the widest column part is a 1/<see cref="PartsPerThread"/> share
     /// of a thread's tile columns: a part reuses each row block of A from L2 across its columns, so wide parts read A
     /// fewer times, and the parts after the widest shrink (see <see cref="ColumnParts"/>). With at most Mc rows every
@@ -306,16 +323,17 @@ internal sealed unsafe class Gemm : IPartitionedWork
     /// <summary>One thread's B packing buffer and scratch tile, pinned and 64-byte aligned, allocated once per thread.</summary>
     private sealed class Buffers
     {
-        private readonly float[] _storage;
-
         public Buffers()
         {
-            int b = KcMaxFewRows * Nc, t = GemmKernel.Mr * GemmKernel.Nr;
-            _storage = GC.AllocateUninitializedArray<float>(b + t + 16, pinned: true);
-            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref _storage[0]) + 63) & ~(nint)63);
+            int b = ScratchBFloats, t = ScratchTileFloats;
+            Storage = GC.AllocateUninitializedArray<float>(b + t + 16, pinned: true);
+            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref Storage[0]) + 63) & ~(nint)63);
             B = aligned;
             Tile = aligned + b;
         }
+
+        /// <summary>The pinned array that holds both, with up to 15 floats of alignment slack.</summary>
+        public float[] Storage { get; }
 
         public float* B { get; }
 
