@@ -252,6 +252,43 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
     }
 
     [Fact]
+    public void A_multiclass_pipeline_scores_batches_with_a_text_label_or_a_key_label_as_its_input()
+    {
+        // ML.NET exports the label column as a graph input: a String for a text label mapped to a key in the pipeline,
+        // a UInt32 for a label that already is a key.
+        const int rows = 200;
+        float[][] x = s.X[..rows];
+        string[] text = [.. x.Select((r, i) => s.Labels[i] ? "yes" : r[0] > 3f ? "high" : "low")];
+        IDataView data = SelectionData.View(s.Context, x, text, s.SlotNames);
+        ITransformer toKey = s.Context.Transforms.Conversion.MapValueToKey("Label").Fit(data);
+        uint[] keys = [.. toKey.Transform(data).GetColumn<uint>("Label")]; // 1 to 3 (0 is a missing key)
+        // LoadFromEnumerable takes a key property counted from 0; the loaded view has no key values (as a key column read from a file).
+        IDataView keyed = SelectionData.View(s.Context, x, [.. keys.Select(k => k - 1)], s.SlotNames, new KeyDataViewType(typeof(uint), 3));
+        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = ExportedSelectors.K, Seed = 5, Epochs = 2, StabilityRounds = 2 };
+        ITransformer selector = s.Context.Relaxation().SelectFeaturesWithGates(options).Fit(keyed);
+        ITransformer trainer = s.Context.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 5).Fit(selector.Transform(keyed));
+        var onKeys = new TransformerChain<ITransformer>(selector, trainer);
+        var onText = new TransformerChain<ITransformer>(toKey, selector, trainer);
+        float[] expected = [.. ExportedSelectors.Column(onText.Transform(data), "Score").SelectMany(r => r)];
+
+        foreach (var (model, schema, label) in new[]
+        {
+            ((ITransformer)onText, data, OnnxInput.Of("Label", text[..7])),
+            (onKeys, keyed, OnnxInput.Of("Label", keys[..7])),
+        })
+        {
+            using var stream = new MemoryStream();
+            s.Context.Relaxation().ConvertToOnnx(model, schema, stream);
+            using var scorer = new OnnxScorer(stream.ToArray());
+            Assert.Equal(label.ElementType, scorer.Inputs.Single(i => i.Name == "Label").ElementType);
+            float[] actual = scorer.Score(7, OnnxInput.Of("Features", [.. x.Take(7).SelectMany(r => r)]), label).Get<float>("Score.output");
+            Assert.Equal(7 * 3, actual.Length);
+            for (int i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
+        }
+        Assert.Contains("index 1", Assert.Throws<ArgumentException>(() => OnnxInput.Of("Label", ["a", null!])).Message);
+    }
+
+    [Fact]
     public void ML_NET_s_own_feature_selector_is_repaired_too()
     {
         ITransformer model = s.Context.Transforms.FeatureSelection.SelectFeaturesBasedOnMutualInformation("Features", slotsInOutput: 3).Fit(s.Data);

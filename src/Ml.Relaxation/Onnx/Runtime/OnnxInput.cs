@@ -1,10 +1,12 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ml.Relaxation.Onnx.Runtime;
 
 /// <summary>
-/// One named input of a batch: row-major values for all rows (rows x the input's row width). The values are read
-/// in place, not copied; do not change them while <see cref="OnnxScorer.Score(int, OnnxInput[])"/> runs.
+/// One named input of a batch: row-major values for all rows (rows x the input's row width). Numeric and Boolean
+/// values are read in place, not copied (strings are copied); do not change them while
+/// <see cref="OnnxScorer.Score(int, OnnxInput[])"/> runs.
 /// </summary>
 public readonly struct OnnxInput
 {
@@ -42,6 +44,19 @@ public readonly struct OnnxInput
 
     /// <summary>Boolean values (for instance an ML.NET pipeline's Boolean label column).</summary>
     public static OnnxInput Of(string name, bool[] values) => Create(name, values);
+
+    /// <summary>UInt32 values: ML.NET exports a key column (for instance a multiclass label loaded as a key) as UInt32.</summary>
+    public static OnnxInput Of(string name, uint[] values) => Create(name, values);
+
+    /// <summary>String values (for instance a text label column that the pipeline maps to a key).</summary>
+    public static OnnxInput Of(string name, string[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (Array.IndexOf(values, null) is var i and >= 0)
+            throw new ArgumentException($"Input '{name}' holds a null string at index {i}; ONNX string tensors need a value (\"\" for none).", nameof(values));
+        return new OnnxInput(name, typeof(string), values.Length,
+            shape => OrtValue.CreateFromStringTensor(new DenseTensor<string>(values, Array.ConvertAll(shape, d => checked((int)d)))));
+    }
 
     /// <summary>Wraps the values as an ONNX Runtime tensor of <paramref name="shape"/> without copying them.</summary>
     internal OrtValue ToOrtValue(long[] shape) => _create(shape);
