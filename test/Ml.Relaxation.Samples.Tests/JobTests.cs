@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ml.Relaxation.Tests.Onnx;
 
 namespace Ml.Relaxation.Samples.Tests;
 
@@ -47,6 +48,7 @@ public sealed class JobTests : IDisposable
         Assert.Equal(Path.Combine(_tool.Directory, "relaxation-runs"), Path.GetDirectoryName(folder));
         Assert.StartsWith("select-", Path.GetFileName(folder));
         foreach (string key in new[] { "model", "onnx", "summary", "log" }) Assert.True(File.Exists(files.GetProperty(key).GetString()), key);
+        OnnxChecker.CheckIfInstalled([files.GetProperty("onnx").GetString()!]); // a multiclass LightGBM model after the selector
         Assert.Equal(summary.ToString(), JsonDocument.Parse(File.ReadAllText(files.GetProperty("summary").GetString()!)).RootElement.ToString());
         Assert.Matches(@"gated selector: step (\d+)/\1  final fit", File.ReadAllText(files.GetProperty("log").GetString()!));
         var plots = Strings(files.GetProperty("plots"));
@@ -64,6 +66,7 @@ public sealed class JobTests : IDisposable
         Assert.Contains("non-integer", summary.GetProperty("data").GetProperty("taskNote").GetString());
         Assert.Equal("R^2", summary.GetProperty("metrics").GetProperty("metric").GetString());
         Assert.Equal("LightGBM", summary.GetProperty("metrics").GetProperty("downstreamModel").GetString());
+        OnnxChecker.CheckIfInstalled([summary.GetProperty("files").GetProperty("onnx").GetString()!]);
     }
 
     [Fact]
@@ -93,6 +96,7 @@ public sealed class JobTests : IDisposable
         Assert.True(summary.GetProperty("metrics").GetProperty("codesIdenticalAfterReload").GetBoolean());
         JsonElement files = summary.GetProperty("files");
         foreach (string key in new[] { "model", "encoderOnnx", "decoderOnnx" }) Assert.True(File.Exists(files.GetProperty(key).GetString()), key);
+        OnnxChecker.CheckIfInstalled([files.GetProperty("encoderOnnx").GetString()!, files.GetProperty("decoderOnnx").GetString()!]);
         // Four values are a 2 x 2 image: all four plots.
         var plots = Strings(files.GetProperty("plots"));
         Assert.Equal(["reconstructions.png", "prior-samples.png", "elbo.png", "category-usage.png"], plots.Select(Path.GetFileName));
@@ -156,6 +160,7 @@ public sealed class JobTests : IDisposable
         Assert.Equal(784, summary.GetProperty("vae").GetProperty("data").GetProperty("features").GetInt32());
         foreach (string file in new[] { "summary.json", "run.log", "select/summary.json", "select/gated-selector.onnx", "vae/summary.json", "vae/encoder.onnx" })
             Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        OnnxChecker.CheckIfInstalled([Path.Combine(folder, "select", "gated-selector.onnx")]); // breast cancer: logistic regression after the selector
         Assert.Equal((800, 480), Png.AssertValid(Path.Combine(folder, "vae", "reconstructions.png")));
     }
 }

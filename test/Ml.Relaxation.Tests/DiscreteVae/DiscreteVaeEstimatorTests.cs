@@ -156,6 +156,8 @@ public sealed class DiscreteVaeEstimatorTests(FittedMixtureVae fitted) : IClassF
     [Fact]
     public void ExportedOnnxGraphsHaveTheColumnNames()
     {
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(fitted.Transformer.GetEncoderOnnx());
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(fitted.Transformer.GetDecoderOnnx());
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(fitted.Transformer.GetEncoderOnnx());
         Assert.Equal(["Features"], session.InputNames);
         Assert.Equal(["Codes", "OneHot", "Probabilities", "Reconstruction"], session.OutputNames);

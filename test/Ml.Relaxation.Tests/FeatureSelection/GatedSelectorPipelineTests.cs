@@ -131,6 +131,7 @@ public class GatedSelectorPipelineTests(SelectorFixture fixture) : IClassFixture
         var fitted = pipeline.Fit(fixture.Data);
         using var stream = new MemoryStream();
         ml.Relaxation().ConvertToOnnx(fitted, fixture.Data, stream);
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(stream.ToArray());
         return ([.. fitted.Transform(fixture.Data).GetColumn<float>("Score")], stream.ToArray());
     }
 

@@ -3,11 +3,12 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ml.Relaxation.Tests.Onnx;
 
-/// <summary>Runs an ONNX model on one float input with ONNX Runtime and returns every output, flattened.</summary>
+/// <summary>Runs an ONNX model on one float input with ONNX Runtime and returns every output, flattened (the model is checked first where the checker is installed).</summary>
 internal static class OnnxTestRunner
 {
     public static Dictionary<string, Array> Run(byte[] model, string inputName, float[] input, int rows, int cols)
     {
+        OnnxChecker.CheckIfInstalled(model);
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(model, options);
         using var value = OrtValue.CreateTensorValueFromMemory(input, [rows, cols]);

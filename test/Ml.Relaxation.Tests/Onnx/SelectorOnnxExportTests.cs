@@ -46,12 +46,13 @@ public sealed class ExportedSelectors
     public Dictionary<GatedOutputMode, GatedFeatureSelectorTransformer> Selectors { get; } = [];
     public Dictionary<GatedOutputMode, ITransformer> Pipelines { get; } = [];
 
-    /// <summary>Converts with <c>mlContext.Relaxation().ConvertToOnnx</c> (<see cref="OnnxCheckerTests"/> checks every kind of graph).</summary>
+    /// <summary>Converts with <c>mlContext.Relaxation().ConvertToOnnx</c> and checks the graph where the checker is installed.</summary>
     public byte[] Export(ITransformer model, DataViewSchema? schema = null)
     {
         using var stream = new MemoryStream();
         if (schema is null) Context.Relaxation().ConvertToOnnx(model, Data, stream);
         else Context.Relaxation().ConvertToOnnx(model, schema, stream);
+        OnnxChecker.CheckIfInstalled(stream.ToArray());
         return stream.ToArray();
     }
 
@@ -277,15 +278,43 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
             (onKeys, keyed, OnnxInput.Of("Label", keys[..7])),
         })
         {
-            using var stream = new MemoryStream();
-            s.Context.Relaxation().ConvertToOnnx(model, schema, stream);
-            using var scorer = new OnnxScorer(stream.ToArray());
+            using var scorer = new OnnxScorer(s.Export(model, schema.Schema));
             Assert.Equal(label.ElementType, scorer.Inputs.Single(i => i.Name == "Label").ElementType);
             float[] actual = scorer.Score(7, OnnxInput.Of("Features", [.. x.Take(7).SelectMany(r => r)]), label).Get<float>("Score.output");
             Assert.Equal(7 * 3, actual.Length);
             for (int i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
         }
         Assert.Contains("index 1", Assert.Throws<ArgumentException>(() => OnnxInput.Of("Label", ["a", null!])).Message);
+    }
+
+    [Fact]
+    public void A_multiclass_tree_model_after_the_selector_scores_batches_and_its_graph_declares_the_trees_outputs()
+    {
+        // ML.NET declares only a trainer's final outputs; ONNX cannot type a TreeEnsembleRegressor's output at the opset
+        // ML.NET writes, so without the declaration the full checker rejects the per-class calibration that reads it.
+        const int rows = 200;
+        float[][] x = s.X[..rows];
+        uint[] classes = [.. x.Select((r, i) => s.Labels[i] ? 2u : r[0] > 3f ? 1u : 0u)];
+        IDataView data = SelectionData.View(s.Context, x, classes, s.SlotNames, new KeyDataViewType(typeof(uint), 3));
+        var options = new GatedFeatureSelectorOptions { MaximumFeatureCount = ExportedSelectors.K, Seed = 5, Epochs = 2, StabilityRounds = 2 };
+        ITransformer selector = s.Context.Relaxation().SelectFeaturesWithGates(options).Fit(data);
+        var trainer = s.Context.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
+        {
+            NumberOfIterations = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 5, Seed = 1, NumberOfThreads = 1,
+        });
+        var model = new TransformerChain<ITransformer>(selector, trainer.Fit(selector.Transform(data)));
+        float[][] expected = ExportedSelectors.Column(model.Transform(data), "Score");
+        uint[] keys = [.. data.GetColumn<uint>("Label")];
+
+        byte[] onnx = s.Export(model, data.Schema); // checked there
+        using var scorer = new OnnxScorer(onnx);
+        foreach (int batch in new[] { 1, 7, rows })
+        {
+            float[] actual = scorer.Score(batch, OnnxInput.Of("Features", [.. x.Take(batch).SelectMany(r => r)]), OnnxInput.Of("Label", keys[..batch]))
+                .Get<float>("Score.output");
+            Assert.Equal(batch * 3, actual.Length);
+            for (int i = 0; i < actual.Length; i++) Assert.Equal(expected[i / 3][i % 3], actual[i], 1e-5f);
+        }
     }
 
     [Fact]

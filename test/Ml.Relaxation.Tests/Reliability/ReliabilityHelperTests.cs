@@ -235,6 +235,7 @@ public class ReliabilityHelperTests
 
         using var onnx = new MemoryStream();
         Ctx.Model.ConvertToOnnx(model, data, onnx);
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(onnx.ToArray());
         CorruptModels.AssertFailClearly(onnx.ToArray(), bytes => new InferenceSession(bytes).Dispose());
 
         var e = Assert.ThrowsAny<XunitException>(() => CorruptModels.AssertFailClearly(zip.ToArray(), _ => { }));

@@ -13,7 +13,8 @@ namespace Ml.Relaxation.MLNet.OnnxExport;
 /// Converts an ML.NET model that may contain gated feature selectors to ONNX: ML.NET's own converter does the work on
 /// a copy of the model in which each selector's export guard is swapped for an exportable copy (and its size check
 /// left out); the result's slot droppers are then repaired to score batches (see
-/// <see cref="OnnxModelEditor.RepairSlotGathers"/>) and the selectors are described in the metadata.
+/// <see cref="OnnxModelEditor.RepairSlotGathers"/>), the outputs of tree ensembles that ONNX cannot type are declared
+/// (<see cref="OnnxModelEditor.DeclareTreeEnsembleOutputs"/>) and the selectors are described in the metadata.
 /// </summary>
 internal static class PipelineOnnxExport
 {
@@ -33,6 +34,7 @@ internal static class PipelineOnnxExport
         }
         (bytes, int repaired) = OnnxModelEditor.RepairSlotGathers(bytes);
         (bytes, _) = OnnxModelEditor.GatherBeforeScale(bytes);
+        (bytes, _) = OnnxModelEditor.DeclareTreeEnsembleOutputs(bytes);
         return OnnxModelEditor.SetMetadata(bytes, SelectorOnnxMetadata.ForPipeline(rewriter.Selectors, repaired));
     }
 

@@ -8,13 +8,13 @@ internal static class OnnxModelEditor
 {
     // ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto and StringStringEntryProto field numbers (onnx.proto).
     private const int ModelGraph = 7, ModelMetadata = 14;
-    private const int GraphNode = 1, GraphInitializer = 5, GraphOutput = 12, GraphValueInfo = 13;
+    private const int GraphNode = 1, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12, GraphValueInfo = 13;
     private const int NodeInput = 1, NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
-    private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeShape = 2, ShapeDim = 1, DimValue = 1;
+    private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeElemType = 1, TensorTypeShape = 2, ShapeDim = 1, DimValue = 1;
     private const int AttributeName = 1, AttributeInt = 3, AttributeFloats = 7, NodeName = 3;
     private const int TensorDims = 1, TensorDataType = 2, TensorInt64Data = 7, TensorName = 8;
     private const int EntryKey = 1, EntryValue = 2;
-    private const long Int64Type = 7;
+    private const long FloatType = 1, Int64Type = 7;
 
     /// <summary>
     /// Rewrites every slot dropper that ML.NET 5.0.1 exports as <c>GatherElements(x, indices [1 x k], axis = 1)</c>,
@@ -231,6 +231,46 @@ internal static class OnnxModelEditor
     }
 
     /// <summary>
+    /// Declares the output type, Single [N x n_targets], of every <c>TreeEnsembleRegressor</c> (ai.onnx.ml) whose
+    /// output the graph does not declare. ONNX defines no type inference for that operator at the opset ML.NET writes
+    /// (ai.onnx.ml 2), and ML.NET declares only a trainer's final outputs, so the full <c>onnx.checker</c> rejects a graph
+    /// in which another node reads a tree ensemble's output: a multiclass tree model (LightGBM, one-versus-all FastTree)
+    /// calibrates and normalizes each class's scores. ONNX Runtime runs such a graph either way.
+    /// </summary>
+    /// <returns>The edited model and the number of outputs declared.</returns>
+    public static (byte[] Model, int Declared) DeclareTreeEnsembleOutputs(byte[] model)
+    {
+        List<ProtoField> modelFields = ProtoField.Parse(model);
+        int graphIndex = modelFields.FindIndex(f => f.Number == ModelGraph);
+        if (graphIndex < 0) throw new InvalidDataException("The ONNX model has no graph.");
+        List<ProtoField> graph = ProtoField.Parse(modelFields[graphIndex].Payload);
+        var declared = new HashSet<string>(graph.Where(f => f.Number is GraphOutput or GraphValueInfo or GraphInput)
+            .Select(f => ProtoField.Parse(f.Payload).FirstOrDefault(v => v.Number == ValueInfoName).Text ?? ""), StringComparer.Ordinal);
+
+        var added = new List<byte[]>();
+        foreach (ProtoField field in graph.Where(f => f.Number == GraphNode))
+        {
+            List<ProtoField> node = ProtoField.Parse(field.Payload);
+            if (node.FirstOrDefault(f => f.Number == NodeOpType).Text != "TreeEnsembleRegressor") continue;
+            string output = node.FirstOrDefault(f => f.Number == NodeOutput).Text;
+            if (string.IsNullOrEmpty(output) || !declared.Add(output)) continue;
+            long targets = IntAttribute(node, "n_targets") ?? 1;
+            var shape = new ProtoMessageWriter()
+                .Bytes(ShapeDim, []) // the batch: any number of rows
+                .Message(ShapeDim, new ProtoMessageWriter().Int64(DimValue, targets));
+            var tensor = new ProtoMessageWriter().Int64(TensorTypeElemType, FloatType).Message(TensorTypeShape, shape);
+            added.Add(new ProtoMessageWriter().String(ValueInfoName, output)
+                .Message(ValueInfoType, new ProtoMessageWriter().Message(TypeTensor, tensor)).ToArray());
+        }
+        if (added.Count == 0) return (model, 0);
+
+        var newGraph = new ProtoMessageWriter();
+        foreach (ProtoField field in graph) newGraph.Raw(field.Encoded.Span);
+        foreach (byte[] info in added) newGraph.Bytes(GraphValueInfo, info);
+        return (Replace(modelFields, graphIndex, newGraph.ToArray()), added.Count);
+    }
+
+    /// <summary>
     /// Sets <c>metadata_props</c> entries: an entry whose key is given is replaced, the others are kept, new ones
     /// are appended in the order given.
     /// </summary>
@@ -278,15 +318,17 @@ internal static class OnnxModelEditor
         return Replace(info, typeIndex, newType);
     }
 
-    private static long AxisOf(List<ProtoField> node)
+    private static long AxisOf(List<ProtoField> node) => IntAttribute(node, "axis") ?? 0; // 0: the default axis of GatherElements
+
+    private static long? IntAttribute(List<ProtoField> node, string name)
     {
         foreach (ProtoField attribute in node.Where(f => f.Number == NodeAttribute))
         {
             List<ProtoField> fields = ProtoField.Parse(attribute.Payload);
-            if (fields.FirstOrDefault(f => f.Number == AttributeName).Text == "axis")
+            if (fields.FirstOrDefault(f => f.Number == AttributeName).Text == name)
                 return (long)fields.FirstOrDefault(f => f.Number == AttributeInt).Number64;
         }
-        return 0; // the default axis of GatherElements
+        return null;
     }
 
     /// <summary>The message with every field numbered <paramref name="number"/> replaced, where the first one stood, by what <paramref name="write"/> writes.</summary>

@@ -33,6 +33,7 @@ public sealed class GatedSelectorCorruptModelTests
 
         using var onnx = new MemoryStream();
         ctx.Relaxation().ConvertToOnnx(model, data, onnx);
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(onnx.ToArray());
         CorruptModels.AssertFailClearly(onnx.ToArray(), bytes => new InferenceSession(bytes).Dispose());
     }
 }
