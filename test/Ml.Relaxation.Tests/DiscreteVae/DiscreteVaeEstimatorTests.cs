@@ -134,6 +134,13 @@ public sealed class DiscreteVaeEstimatorTests(FittedMixtureVae fitted) : IClassF
             var unsized = Assert.Throws<ArgumentOutOfRangeException>(() =>
                 fitted.Context.Model.CreatePredictionEngine<MixtureViews.Row, MixtureViews.Encoded>(fitted.Transformer));
             Assert.Contains("[VectorType(24)]", unsized.Message);
+            // After Load the model is ML.NET's OnnxTransformer: a vector of the wrong size fails when read, naming the
+            // column and both sizes (in memory the transformer rejects it when the schema is bound).
+            IDataView narrow = MixtureViews.FromRows(fresh, [new float[5]], 5);
+            var wrongSize = Assert.ThrowsAny<InvalidOperationException>(() => loaded.Transform(narrow).GetColumn<long[]>("Codes").ToList());
+            Assert.Contains("'Features'", wrongSize.Message);
+            Assert.Contains("24", wrongSize.Message);
+            Assert.Matches(@"\b5\b", wrongSize.Message);
         }
         finally
         {

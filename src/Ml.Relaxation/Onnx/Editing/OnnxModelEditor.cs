@@ -232,10 +232,11 @@ internal static class OnnxModelEditor
 
     /// <summary>
     /// Declares the output type, Single [N x n_targets], of every <c>TreeEnsembleRegressor</c> (ai.onnx.ml) whose
-    /// output the graph does not declare. ONNX defines no type inference for that operator at the opset ML.NET writes
-    /// (ai.onnx.ml 2), and ML.NET declares only a trainer's final outputs, so the full <c>onnx.checker</c> rejects a graph
-    /// in which another node reads a tree ensemble's output: a multiclass tree model (LightGBM, one-versus-all FastTree)
-    /// calibrates and normalizes each class's scores. ONNX Runtime runs such a graph either way.
+    /// output the graph does not declare. The reference checker infers no type for that operator's output at the opset
+    /// ML.NET writes (ai.onnx.ml 2; seen with onnx 1.12), and ML.NET declares only a trainer's final outputs, so the full
+    /// <c>onnx.checker</c> rejects a graph in which another node reads a tree ensemble's output: a multiclass tree model
+    /// (LightGBM, one-versus-all FastTree) calibrates and normalizes each class's scores. ONNX Runtime runs such a graph
+    /// either way.
     /// </summary>
     /// <returns>The edited model and the number of outputs declared.</returns>
     public static (byte[] Model, int Declared) DeclareTreeEnsembleOutputs(byte[] model)
