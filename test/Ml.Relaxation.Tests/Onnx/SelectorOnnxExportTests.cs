@@ -290,8 +290,8 @@ public sealed class SelectorOnnxExportTests(ExportedSelectors s)
     [Fact]
     public void A_multiclass_tree_model_after_the_selector_scores_batches_and_its_graph_declares_the_trees_outputs()
     {
-        // ML.NET declares only a trainer's final outputs; ONNX cannot type a TreeEnsembleRegressor's output at the opset
-        // ML.NET writes, so without the declaration the full checker rejects the per-class calibration that reads it.
+        // ML.NET declares only a trainer's final outputs, and the checker infers no type for a TreeEnsembleRegressor's
+        // output at the opset ML.NET writes: without the declaration it rejects the per-class calibration that reads it.
         const int rows = 200;
         float[][] x = s.X[..rows];
         uint[] classes = [.. x.Select((r, i) => s.Labels[i] ? 2u : r[0] > 3f ? 1u : 0u)];
