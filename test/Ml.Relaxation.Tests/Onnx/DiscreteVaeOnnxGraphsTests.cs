@@ -95,6 +95,7 @@ public sealed class DiscreteVaeOnnxGraphsTests
         DiscreteVaeGraphSpec a = Spec(new RandomSource(8), false, true, Categories, Latents * Categories);
         DiscreteVaeGraphSpec b = Spec(new RandomSource(8), false, true, Categories, Latents * Categories);
         Assert.Equal(DiscreteVaeOnnxGraphs.Encoder(a), DiscreteVaeOnnxGraphs.Encoder(b));
+        OnnxChecker.CheckIfInstalled(DiscreteVaeOnnxGraphs.Encoder(a));
     }
 
     [Fact]

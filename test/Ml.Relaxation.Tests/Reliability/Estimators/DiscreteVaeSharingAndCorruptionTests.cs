@@ -58,6 +58,8 @@ public sealed class DiscreteVaeSharingAndCorruptionTests
         {
             Directory.Delete(temp, recursive: true);
         }
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(model.GetEncoderOnnx());
+        Ml.Relaxation.Tests.Onnx.OnnxChecker.CheckIfInstalled(model.GetDecoderOnnx());
         CorruptModels.AssertFailClearly(model.GetEncoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
         CorruptModels.AssertFailClearly(model.GetDecoderOnnx(), bytes => new InferenceSession(bytes).Dispose());
     }
