@@ -70,6 +70,20 @@ public sealed class JobTests : IDisposable
     }
 
     [Fact]
+    public void Mutual_information_gets_a_regression_label_in_quantile_bins()
+    {
+        // The label is unique per row. Given it raw, mutual information cuts it into up to 256 bins (one per row here)
+        // and so ranks columns by how many distinct values they have: the 41-valued noise before the 10-valued signal.
+        // In ten quantile bins the label follows the signal, and mutual information keeps that.
+        string csv = "signal,noise,Label\n" + string.Concat(Enumerable.Range(0, 200).Select(i =>
+            FormattableString.Invariant($"{i % 10},{i * 7919 % 41 / 41.0:R},{2.5 * (i % 10) + 0.13 + 0.0001 * i:R}\n")));
+        _tool.Write("amounts.csv", csv);
+        JsonElement summary = Succeeds("select", "--data", "amounts.csv", "--epochs", "2", "--k", "1");
+        Assert.Equal("regression", summary.GetProperty("data").GetProperty("task").GetString());
+        Assert.Equal(["signal"], Strings(summary.GetProperty("metrics").GetProperty("mutualInformationKept")));
+    }
+
+    [Fact]
     public void Skip_missing_leaves_rows_with_empty_fields_out_and_counts_them()
     {
         // Every fourth row loses its noise value: 5 of 20 rows.

@@ -15,6 +15,7 @@ internal sealed class RunConsole
 {
     private readonly TextWriter _stdout;
     private readonly bool _interactive;
+    private readonly int? _terminalWidth;
     private readonly StringBuilder _log = new();
     private readonly object _gate = new();
 
@@ -22,11 +23,14 @@ internal sealed class RunConsole
     /// <param name="stderr">Standard error.</param>
     /// <param name="json">Whether standard output is reserved for the JSON summary.</param>
     /// <param name="interactive">Whether the human-readable stream is an interactive terminal (progress bars).</param>
-    public RunConsole(TextWriter stdout, TextWriter stderr, bool json, bool interactive)
+    /// <param name="terminalWidth">For tests: draw progress bars with ANSI codes for a terminal this wide, whatever the
+    /// stream is; null (the tool) lets Spectre.Console detect the terminal.</param>
+    public RunConsole(TextWriter stdout, TextWriter stderr, bool json, bool interactive, int? terminalWidth = null)
     {
         _stdout = stdout;
         Human = json ? stderr : stdout;
         _interactive = interactive;
+        _terminalWidth = terminalWidth;
     }
 
     /// <summary>The stream for human-readable lines.</summary>
@@ -71,18 +75,29 @@ internal sealed class RunConsole
             var plain = new EpochProgress(title, epochs, line => Line(line), showEvery: Math.Max(1, epochs / 10)) { Unit = unit };
             return train(plain);
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Human) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Human),
+            Interactive = InteractionSupport.Yes, // the caller found the terminal interactive
+            Ansi = _terminalWidth is null ? AnsiSupport.Detect : AnsiSupport.Yes,
+        });
+        if (_terminalWidth is { } width) console.Profile.Width = width;
         T result = default!;
         EpochProgress? progress = null;
+        string metrics = ""; // the latest step's metrics, drawn on a line of their own under the bar
+        // The bar's row holds the title and count only, so that it and the time left fit an 80-column terminal; the
+        // metrics (up to ~60 characters) would squeeze the bar and wrap the time left into a column.
         console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .UseRenderHook((bar, _) => new Rows(bar, new Text("  " + Volatile.Read(ref metrics))))
             .Start(context =>
             {
                 ProgressTask task = context.AddTask(Markup.Escape(title), maxValue: epochs);
                 progress = new EpochProgress(title, epochs, _ => { }, showEvery: int.MaxValue, (done, text) =>
                 {
-                    task.Description = Markup.Escape(text);
+                    Volatile.Write(ref metrics, text);
+                    task.Description = Markup.Escape(FormattableString.Invariant($"{title} {done}/{epochs}"));
                     task.Value = done;
                 }) { Unit = unit };
                 result = train(progress);
@@ -95,7 +110,7 @@ internal sealed class RunConsole
 
 /// <summary>
 /// Receives each finished epoch of a training run and shows it: as a line every <c>showEvery</c> epochs (and the
-/// first and last), or as a progress bar's description. Times the run to estimate the time left.
+/// first and last), or as a progress bar's metrics. Times the run to estimate the time left.
 /// </summary>
 internal sealed class EpochProgress
 {
@@ -133,7 +148,7 @@ internal sealed class EpochProgress
             : epoch == 1 ? "eta -"
             : FormattableString.Invariant($"eta {(elapsed - _firstEpochEnd) / (epoch - 1) * (_epochs - epoch):F0} s");
         LastLine = string.Create(CultureInfo.InvariantCulture, $"{_title}: {Unit} {epoch.ToString().PadLeft(_epochs.ToString().Length)}/{_epochs}  {metrics}  {eta}");
-        _bar?.Invoke(epoch, $"{_title} {epoch}/{_epochs}  {metrics}");
+        _bar?.Invoke(epoch, metrics);
         if (epoch == 1 || epoch == _epochs || epoch % _showEvery == 0) _line(LastLine);
     }
 }
