@@ -20,6 +20,23 @@ public class FeatureScalingTests
     }
 
     [Fact]
+    public void A_slot_or_target_without_a_usable_spread_maps_to_zero_or_is_left_unscaled()
+    {
+        // std 0, negative, NaN or infinite: the slot is treated as constant (0 after scaling); the others scale as usual
+        var scaling = new FeatureScaling([1f, 1f, 1f, 1f, 1f], [float.PositiveInfinity, float.NaN, -2f, 0f, 4f]);
+        var z = new Matrix(1, 5);
+        scaling.Standardize(new Matrix([3f, 3f, 3f, 3f, 3f], 1, 5), z);
+        Assert.Equal([0f, 0f, 0f, 0f, 0.5f], z.AsSpan().ToArray());
+        Assert.Equal(5, scaling.FeatureCount);
+        foreach (float std in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+            Assert.Equal(1f, new FeatureScaling([0f], [1f], targetMean: 2f, targetStd: std).TargetInverseStd);
+        Assert.Equal(0.25f, new FeatureScaling([0f], [1f], targetMean: 2f, targetStd: 4f).TargetInverseStd);
+        Assert.Equal(2f, new FeatureScaling([0f], [1f], targetMean: 2f, targetStd: 4f).TargetMean);
+        var e = Assert.Throws<ArgumentException>(() => new FeatureScaling([0f, 1f], [1f]));
+        Assert.Equal(("std", true), (e.ParamName, e.Message.Contains("Expected 2 standard deviations, got 1")));
+    }
+
+    [Fact]
     public void A_subset_keeps_each_slots_own_scaling_bit_for_bit()
     {
         var scaling = new FeatureScaling([1f, -2f, 5f, 0.3f], [3f, 0.7f, 0f, 1.1f]);
@@ -29,6 +46,8 @@ public class FeatureScalingTests
         var part = new Matrix(1, 2);
         scaling.Subset([3, 1]).Standardize(new Matrix([0.4f, 0.2f], 1, 2), part);
         Assert.Equal([all[0, 3], all[0, 1]], part.AsSpan().ToArray());
+        var withTarget = new FeatureScaling([1f, 2f, 3f], [1f, 1f, 1f], targetMean: 5f, targetStd: 4f).Subset([2]);
+        Assert.Equal((1, 5f, 0.25f), (withTarget.FeatureCount, withTarget.TargetMean, withTarget.TargetInverseStd));
     }
 
     [Fact]

@@ -57,10 +57,15 @@ public class GateSelectionTests
     public void Bad_arguments_name_the_parameter()
     {
         int[] ranking = [1, 0];
-        Assert.Equal("maximumCount", Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select(ranking, [1f, 2f], 3, 0f)).ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select(ranking, [1f, 2f], 3, 0f));
+        Assert.Equal(("maximumCount", true), (e.ParamName, e.Message.Contains("k from 1 to the slot count 2")));
         Assert.Equal("maximumCount", Assert.Throws<ArgumentOutOfRangeException>(() => GateSelection.Select(ranking, [1f, 2f], 0, 0f)).ParamName);
-        Assert.Equal("ranking", Assert.Throws<ArgumentException>(() => GateSelection.Select(ranking, [1f], 1, 0f)).ParamName);
-        Assert.Equal("keepProbability", Assert.Throws<ArgumentException>(() => GateSelection.Rank([1f, 2f], [1f])).ParamName);
+        var r = Assert.Throws<ArgumentException>(() => GateSelection.Select(ranking, [1f], 1, 0f));
+        Assert.Equal(("ranking", true), (r.ParamName, r.Message.Contains("a ranking of 1 slots, got 2")));
+        var none = Assert.Throws<ArgumentException>(() => GateSelection.Select([], [], null, 0.5f));
+        Assert.Equal(("ranking", true), (none.ParamName, none.Message.Contains("at least one slot")));
+        var p = Assert.Throws<ArgumentException>(() => GateSelection.Rank([1f, 2f], [1f]));
+        Assert.Equal(("keepProbability", true), (p.ParamName, p.Message.Contains("2 keep probabilities, got 1")));
     }
 }
 
@@ -74,6 +79,8 @@ public class FalseSelectionBoundTests
         Assert.Equal(0.5, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.7), 12);
         Assert.Equal(double.PositiveInfinity, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.5));
         Assert.Equal(double.PositiveInfinity, FalseSelectionBound.ExpectedFalseSelections(100, 500, 0.3));
+        // at tau = 1/2 the bound says nothing, even when no fit selected anything (not 0 / 0)
+        Assert.Equal(double.PositiveInfinity, FalseSelectionBound.ExpectedFalseSelections(0, 500, 0.5));
     }
 
     [Fact]
@@ -87,7 +94,8 @@ public class FalseSelectionBoundTests
         // few slots: the target cannot be met below 0.9; clamped, and the bound there exceeds the target
         Assert.Equal(0.9f, FalseSelectionBound.Threshold(100, 10, 1));
         Assert.True(FalseSelectionBound.ExpectedFalseSelections(100, 10, 0.9) > 1);
-        Assert.Equal("target", Assert.Throws<ArgumentOutOfRangeException>(() => FalseSelectionBound.Threshold(1, 10, 0)).ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => FalseSelectionBound.Threshold(1, 10, 0));
+        Assert.Equal(("target", true), (e.ParamName, e.Message.Contains("a target > 0")));
     }
 }
 
