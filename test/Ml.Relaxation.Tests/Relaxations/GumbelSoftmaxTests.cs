@@ -233,6 +233,22 @@ public class GumbelSoftmaxTests
         Assert.True(Math.Abs(analytic - numeric) <= 2e-2 * Math.Max(1, Math.Abs(numeric)), $"analytic {analytic}, numeric {numeric}");
     }
 
+    [Fact]
+    public void Temperature_gradient_is_the_formula_on_given_rows_and_a_zero_entry_adds_nothing()
+    {
+        // dL/dtau = -(1/tau) sum_r sum_k y_k (dy_k - sum_j y_j dy_j) log y_k, worked out here for two rows at tau 0.5:
+        // row 0: y = (0.5, 0.25, 0.25), dy = (1, 0, 2): dot = 1, terms 0.5*0*log 0.5 + 0.25*(-1)*log 0.25 + 0.25*1*log 0.25 = 0;
+        // row 1: y = (0.8, 0.2, 0), dy = (1, -1, 5): dot = 0.6, terms 0.8*0.4*log 0.8 + 0.2*(-1.6)*log 0.2 (+ nothing for y = 0).
+        var y = new[] { 0.5f, 0.25f, 0.25f, 0.8f, 0.2f, 0f };
+        var dy = new[] { 1f, 0f, 2f, 1f, -1f, 5f };
+        double row1 = 0.8 * 0.4 * Math.Log(0.8) + 0.2 * -1.6 * Math.Log(0.2);
+        Assert.Equal(-row1 / 0.5, GumbelSoftmax.TemperatureGradient(y, dy, 3, 0.5f), 5);
+        Assert.Equal(-row1 / 2, GumbelSoftmax.TemperatureGradient(y.AsSpan(3), dy.AsSpan(3), 3, 2f), 5);
+        Assert.Equal("tau", Assert.Throws<ArgumentOutOfRangeException>(() => GumbelSoftmax.TemperatureGradient(y, dy, 3, 0f)).ParamName);
+        Assert.Equal("softY", Assert.Throws<ArgumentException>(() => GumbelSoftmax.TemperatureGradient(y, dy, 4, 1f)).ParamName);
+        Assert.Equal("dy", Assert.Throws<ArgumentException>(() => GumbelSoftmax.TemperatureGradient(y, dy.AsSpan(0, 3), 3, 1f)).ParamName);
+    }
+
     [Theory]
     [InlineData(0.01f)]
     [InlineData(0.1f)]

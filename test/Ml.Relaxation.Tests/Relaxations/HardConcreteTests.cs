@@ -124,6 +124,33 @@ public class HardConcreteTests
     }
 
     [Fact]
+    public void Gate_constants_are_checked_by_name_and_give_the_closed_form_probabilities_of_zero_and_one()
+    {
+        foreach (var g in new[] { 0.0, 0.5, double.NaN, double.NegativeInfinity })
+            Assert.Equal("gamma", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(gamma: g)).ParamName);
+        foreach (var z in new[] { 1.0, 0.5, double.NaN, double.PositiveInfinity })
+            Assert.Equal("zeta", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(zeta: z)).ParamName);
+        foreach (var b in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity, 1e-40 })
+            Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(beta: b)).ParamName);
+        var d = HardConcreteParameters.Default;
+        Assert.Equal((-0.1, 1.1, 2.0 / 3.0), (d.Gamma, d.Zeta, d.Beta));
+        var p = new HardConcreteParameters(gamma: -0.25, zeta: 1.5, beta: 0.8);
+        Assert.Equal((-0.25, 1.5, 0.8), (p.Gamma, p.Zeta, p.Beta));
+        Assert.StartsWith("HardConcrete(gamma=", p.ToString());
+        // P(z = 0) = sigmoid(beta log(-gamma / zeta) - a), P(z = 1) = sigmoid(a - beta log((1 - gamma) / (zeta - 1))).
+        var a = new[] { -1f, 0f, 0.7f };
+        var p0 = new float[3];
+        var p1 = new float[3];
+        HardConcrete.ProbabilityZero(a, p0, p);
+        HardConcrete.ProbabilityOne(a, p1, p);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(Sigmoid(0.8 * Math.Log(0.25 / 1.5) - a[i]), p0[i], 6);
+            Assert.Equal(Sigmoid(a[i] - 0.8 * Math.Log(1.25 / 0.5)), p1[i], 6);
+        }
+    }
+
+    [Fact]
     public void Extreme_log_alphas_give_finite_gates_and_gradients_and_the_same_output_at_one_and_two_threads()
     {
         var logAlpha = new float[500];
