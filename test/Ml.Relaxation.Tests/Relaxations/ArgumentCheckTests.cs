@@ -84,6 +84,7 @@ public class ArgumentCheckTests
         Checks.NoOverlap(a.AsSpan(0, 4), (ReadOnlySpan<float>)a.AsSpan(4, 4), "out", "in"); // output first, adjacent
         Checks.NoOverlap(a.AsSpan(4, 4), (ReadOnlySpan<float>)a.AsSpan(0, 4), "out", "in"); // output second, adjacent
         Checks.NoOverlap(a.AsSpan(0, 0), (ReadOnlySpan<float>)a, "out", "in");
+        Checks.NoOverlap(a.AsSpan(4, 0), (ReadOnlySpan<float>)a, "out", "in"); // an empty output inside the other shares nothing
         Checks.NoOverlap(a.AsSpan(), ReadOnlySpan<float>.Empty, "out", "in");
         foreach (var (o, i) in new[] { (0, 3), (3, 0), (2, 2), (0, 0) })
         {

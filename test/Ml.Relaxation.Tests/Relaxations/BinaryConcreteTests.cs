@@ -90,6 +90,29 @@ public class BinaryConcreteTests
     }
 
     [Fact]
+    public void Densities_at_given_points_equal_the_closed_form()
+    {
+        // Maddison et al. (2017): with alpha = exp(a), the pre-sigmoid x has density tau alpha e^(-tau x) / (1 + alpha e^(-tau x))^2,
+        // and y = sigmoid(x) has density tau alpha y^(-tau-1) (1-y)^(-tau-1) / (alpha y^(-tau) + (1-y)^(-tau))^2.
+        float[] a = { 1f, -0.5f, 2f }, x = { 3f, -1f, 0.25f }, y = { 0.3f, 0.9f, 0.5f };
+        foreach (float tau in new[] { 0.5f, 1.5f })
+        {
+            var dx = new float[3];
+            var dy = new float[3];
+            BinaryConcrete.LogitLogDensity(a, x, tau, dx);
+            BinaryConcrete.LogDensity(a, y, tau, dy);
+            for (int i = 0; i < 3; i++)
+            {
+                double alpha = Math.Exp(a[i]), e = alpha * Math.Exp(-tau * x[i]);
+                Assert.Equal(Math.Log(tau * e / ((1 + e) * (1 + e))), dx[i], 5);
+                double py = tau * alpha * Math.Pow(y[i], -tau - 1) * Math.Pow(1 - y[i], -tau - 1)
+                    / Math.Pow(alpha * Math.Pow(y[i], -tau) + Math.Pow(1 - y[i], -tau), 2);
+                Assert.Equal(Math.Log(py), dy[i], 5);
+            }
+        }
+    }
+
+    [Fact]
     public void Extreme_logits_and_temperatures_give_no_NaN()
     {
         var logits = new[] { 1e4f, -1e4f, 0f, float.PositiveInfinity, float.NegativeInfinity };

@@ -151,5 +151,10 @@ public class ConcreteTests
         Assert.Equal("logY", Assert.Throws<ArgumentException>(() => Concrete.LogDensity(new[] { 0f, 0f }, new[] { float.NaN, -0.5f }, 2, 1f, d)).ParamName);
         Assert.Equal("logDensity", Assert.Throws<ArgumentException>(() => Concrete.LogDensity(new[] { 0f, 0f }, new[] { -1f, -0.5f }, 2, 1f, new float[2])).ParamName);
         Assert.Equal("tau", Assert.Throws<ArgumentOutOfRangeException>(() => Concrete.LogDensity(new[] { 0f, 0f }, new[] { -1f, -0.5f }, 2, -1f, d)).ParamName);
+        Assert.Equal("logY", Assert.Throws<ArgumentException>(() => Concrete.LogDensity(new[] { 0f, 0f }, new[] { -1f, -0.5f, -1f }, 2, 1f, d)).ParamName);
+        Assert.Equal("logY", Assert.Throws<ArgumentException>(() => Concrete.ExpConcreteLogDensity(new[] { 0f, 0f }, new[] { float.NegativeInfinity, 0f }, 2, 1f, d)).ParamName);
+        Assert.Equal("logY", Assert.Throws<ArgumentException>(() => Concrete.SampleLog(new RandomSource(1), new[] { 0f, 0f }, 2, 1f, new float[3])).ParamName);
+        var shared = new float[4];
+        Assert.Equal("logY", Assert.Throws<ArgumentException>(() => Concrete.SampleLog(new RandomSource(1), shared.AsSpan(0, 2), 2, 1f, shared.AsSpan(1, 2))).ParamName);
     }
 }

@@ -209,6 +209,22 @@ public class GumbelSoftmaxTests
         }
         Assert.Equal("tau", Assert.Throws<ArgumentException>(() => GumbelSoftmax.Sample(new RandomSource(1), logits, k, taus.AsSpan(0, 4), y)).ParamName);
         Assert.Equal("tau", Assert.Throws<ArgumentOutOfRangeException>(() => GumbelSoftmax.Sample(new RandomSource(1), logits, k, new[] { 1f, 1f, 0f, 1f, 1f }, y)).ParamName);
+
+        // The straight-through call with per-row temperatures keeps the same soft sample and adds its one-hot argmax.
+        var soft = new float[n * k];
+        var hot = new float[n * k];
+        var idx = new int[n];
+        GumbelSoftmax.SampleHard(new RandomSource(3), logits, k, taus, hot, idx, soft);
+        Assert.Equal(y, soft);
+        for (int r = 0; r < n; r++)
+        {
+            var row = soft.AsSpan(r * k, k).ToArray();
+            Assert.Equal(Array.IndexOf(row, row.Max()), idx[r]);
+            for (int j = 0; j < k; j++) Assert.Equal(j == idx[r] ? 1f : 0f, hot[r * k + j]);
+        }
+        Assert.Equal("tau", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(new RandomSource(1), logits, k, taus.AsSpan(0, 4), hot, idx, soft)).ParamName);
+        Assert.Equal("softY", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(new RandomSource(1), logits, k, taus, hot, idx, new float[n * k - 1])).ParamName);
+        Assert.Equal("indices", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(new RandomSource(1), logits, k, taus, hot, new int[n + 1], soft)).ParamName);
     }
 
     [Theory]
@@ -328,5 +344,9 @@ public class GumbelSoftmaxTests
         Assert.Equal("y", Assert.Throws<ArgumentException>(() => GumbelSoftmax.Sample(rng, shared.AsSpan(0, 4), 2, 1f, shared.AsSpan(2, 4))).ParamName);
         Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, new float[4], 2, 1f, shared.AsSpan(0, 4), new int[2], shared.AsSpan(3, 4))).ParamName);
         GumbelSoftmax.Sample(rng, shared.AsSpan(0, 4), 2, 1f, shared.AsSpan(4, 4)); // adjacent, not overlapping
+        Assert.Contains("oneHot must not share memory with softY", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, new float[4], 2, 1f, shared.AsSpan(0, 4), new int[2], shared.AsSpan(3, 4))).Message);
+        Assert.Equal("softY", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, shared.AsSpan(0, 4), 2, 1f, new float[4], new int[2], shared.AsSpan(2, 4))).ParamName);
+        Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, shared.AsSpan(0, 4), 2, 1f, shared.AsSpan(2, 4), new int[2], new float[4])).ParamName);
+        Assert.Equal("oneHot", Assert.Throws<ArgumentException>(() => GumbelSoftmax.SampleHard(rng, new float[4], 2, 1f, new float[3], new int[2], new float[4])).ParamName);
     }
 }

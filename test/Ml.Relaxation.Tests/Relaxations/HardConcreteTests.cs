@@ -132,6 +132,9 @@ public class HardConcreteTests
             Assert.Equal("zeta", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(zeta: z)).ParamName);
         foreach (var b in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity, 1e-40 })
             Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(beta: b)).ParamName);
+        Assert.Contains("gamma must be a finite number below 0", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(gamma: 1)).Message);
+        Assert.Contains("zeta must be a finite number above 1", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(zeta: 0)).Message);
+        Assert.Contains("beta must be a finite number of at least about 2.9e-39", Assert.Throws<ArgumentOutOfRangeException>(() => new HardConcreteParameters(beta: 0)).Message);
         var d = HardConcreteParameters.Default;
         Assert.Equal((-0.1, 1.1, 2.0 / 3.0), (d.Gamma, d.Zeta, d.Beta));
         var p = new HardConcreteParameters(gamma: -0.25, zeta: 1.5, beta: 0.8);

@@ -82,6 +82,7 @@ public class TemperatureTests
         Assert.Contains("must not exceed the initial temperature", e.Message);
         foreach (var rate in new[] { double.NaN, double.PositiveInfinity, -1e-9 })
             Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => new AnnealedTemperature(rate: rate)).ParamName);
+        Assert.Contains("decay rate must be a finite number of at least 0", Assert.Throws<ArgumentOutOfRangeException>(() => new AnnealedTemperature(rate: -1)).Message);
         Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => new AnnealedTemperature().At(-1)).ParamName);
         // The boundaries are valid: minimum equal to initial, no decay, an update every step.
         var flat = new AnnealedTemperature(initial: 0.7f, rate: 0, minimum: 0.7f, interval: 1);
@@ -104,6 +105,9 @@ public class TemperatureTests
         Assert.Contains("must not exceed the initial temperature", e.Message);
         foreach (var factor in new[] { 0f, 1f, -0.5f, float.NaN })
             Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveTemperature(factor: factor)).ParamName);
+        Assert.Contains("strictly between 0 and 1", Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveTemperature(factor: 2f)).Message);
+        Assert.Contains("minDelta must be a finite number of at least 0", Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveTemperature(minDelta: -1)).Message);
+        Assert.Contains("The validation metric is NaN", Assert.Throws<ArgumentException>(() => new AdaptiveTemperature().OnValidation(double.NaN)).Message);
         Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveTemperature(patience: 0)).ParamName);
         foreach (var delta in new[] { -0.1, double.NaN, double.PositiveInfinity })
             Assert.Equal("minDelta", Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveTemperature(minDelta: delta)).ParamName);
@@ -140,6 +144,10 @@ public class TemperatureTests
         Assert.Equal(0.5f, acc.Temperature);
         acc.OnValidation(0.65);
         Assert.Equal(0.5f, acc.Temperature);
+        // An equal accuracy is no improvement either.
+        var same2 = new AdaptiveTemperature(initial: 1f, factor: 0.5f, patience: 1, minimum: 0.01f, higherIsBetter: true);
+        same2.OnValidation(0.7); same2.OnValidation(0.7);
+        Assert.Equal(0.5f, same2.Temperature);
         // The count restarts after a drop: patience 2 and a flat metric lowers tau every second evaluation.
         var flat = new AdaptiveTemperature(initial: 1f, factor: 0.5f, patience: 2, minimum: 0.01f);
         var seen = new List<float>();
@@ -183,6 +191,10 @@ public class TemperatureTests
             Assert.Equal("penaltyWeight", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Softplus(penaltyWeight: w)).ParamName);
             Assert.Equal("penaltyWeight", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Bounded(penaltyWeight: w)).ParamName);
         }
+        Assert.Contains("penalty weight must be a finite number of at least 0", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Softplus(penaltyWeight: -1)).Message);
+        Assert.Contains("epsilon must be a finite number of at least about 2.9e-39", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Softplus(1f, 0)).Message);
+        Assert.Contains("lower bound must be a finite number of at least about 2.9e-39", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Bounded(1f, 0, 5)).Message);
+        Assert.Contains("raw temperature parameter must be finite", Assert.Throws<ArgumentOutOfRangeException>(() => b.Raw = float.NaN).Message);
         foreach (var eps in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity, 1e-40 })
             Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => LearnedTemperature.Softplus(1f, eps)).ParamName);
         foreach (var init in new[] { 0.5f, 0.25f, float.PositiveInfinity, float.NaN })
