@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
-# Usage: test/mutation/run.sh relaxations|relaxations-all|matmul|discretevae|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
+# Usage: test/mutation/run.sh relaxations|relaxations-rest|relaxations-all|matmul|discretevae|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
 # relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
+# relaxations-rest: the rest of Relaxations/ (checks, Concrete, the Gumbel-Softmax API, probabilities, Hard Concrete's
+# constants, row parallelism, temperature schedules) and Binary Concrete's two log-densities, with every test of
+# Tests/Relaxations and the relaxation property tests (all fast: about 20 minutes on two shared cores);
 # relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
 # discretevae: the objective (Evaluation, Training) with the model-level tests; discretevae-all: the whole folder.
 # gatedselection: Models/GatedSelection except GatedSelectorSettings.cs, with the unit tests of that code (not the
