@@ -4,7 +4,8 @@
 # relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
 # relaxations-rest: the rest of Relaxations/ (checks, Concrete, the Gumbel-Softmax API, probabilities, Hard Concrete's
 # constants, row parallelism, temperature schedules) and Binary Concrete's two log-densities, with every test of
-# Tests/Relaxations and the relaxation property tests (all fast: about 20 minutes on two shared cores);
+# Tests/Relaxations and the relaxation property tests (all fast: about 20 minutes on two shared cores; the log-densities
+# are picked by a character span of BinaryConcrete.cs, to update when that file changes);
 # relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
 # discretevae: the objective (Evaluation, Training) with the model-level tests; discretevae-all: the whole folder.
 # gatedselection: Models/GatedSelection except GatedSelectorSettings.cs, with the unit tests of that code (not the
