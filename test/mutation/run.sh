@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
-# Usage: test/mutation/run.sh relaxations|relaxations-all|matmul|discretevae|gatedselection|gatedselection-settings|discretevae-rest [output folder] [more Stryker options, e.g. -c 2]
+# Usage: test/mutation/run.sh relaxations|relaxations-all|matmul|discretevae|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
 # relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
 # relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
 # discretevae: the objective (Evaluation, Training) with the model-level tests; discretevae-all: the whole folder.
 # discretevae-rest: the rest of Models/DiscreteVae (model, inference, architecture, MLP, records) with the fast model and
-# ONNX-graph tests (not the estimator tests, which fit for seconds per mutant).
+# ONNX-graph tests (not the estimator tests, which fit for seconds per mutant). Any test/mutation/NAME.json is a NAME.
 # gatedselection: Models/GatedSelection except GatedSelectorSettings.cs, with the unit tests of that code (not the
 # estimator-level FeatureSelection tests, which made a run take hours); gatedselection-settings: GatedSelectorSettings.cs
 # with its own checks' tests (every fit validates its settings, so the model tests would run for each of its mutants).
