@@ -8,6 +8,8 @@
 # are picked by a character span of BinaryConcrete.cs, to update when that file changes);
 # relaxations-all: every file of Relaxations/ with every relaxation test (several hours).
 # discretevae: the objective (Evaluation, Training) with the model-level tests; discretevae-all: the whole folder.
+# discretevae-rest: the rest of Models/DiscreteVae (model, inference, architecture, MLP, records) with the fast model and
+# ONNX-graph tests (not the estimator tests, which fit for seconds per mutant). Any test/mutation/NAME.json is a NAME.
 # gatedselection: Models/GatedSelection except GatedSelectorSettings.cs, with the unit tests of that code (not the
 # estimator-level FeatureSelection tests, which made a run take hours); gatedselection-settings: GatedSelectorSettings.cs
 # with its own checks' tests (every fit validates its settings, so the model tests would run for each of its mutants).

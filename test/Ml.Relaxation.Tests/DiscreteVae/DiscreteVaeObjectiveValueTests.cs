@@ -275,4 +275,54 @@ public sealed class DiscreteVaeObjectiveValueTests
         model.TrainStep(batch, new TrainingStep(0, 0, 0));
         Assert.All(model.Parameters.Single(p => p.Name == "temperature.raw").Gradient, g => Assert.True(float.IsFinite(g), $"{g}"));
     }
+
+    [Theory]
+    [InlineData(LatentPrior.Uniform)]
+    [InlineData(LatentPrior.Learned)]
+    public void The_per_epoch_metrics_are_means_over_rows_whatever_the_batches(LatentPrior prior)
+    {
+        // Five Gaussian rows of different -log p(x | z) in batches of 2, 2 and 1: every metric is the mean over the five
+        // rows (a mean over batches would weigh the last row twice). The decoder ignores the sample, so the discrete and
+        // relaxed estimates are both the hand-computed reconstruction plus the closed-form KL.
+        DiscreteVaeModel model = Fixed(ReconstructionLikelihood.Gaussian, prior, EncoderLogits);
+        model.Temperature = 0.6f;
+        var x = new Matrix([0.5f, -1f, 2f, 0f, 0.3f, -0.7f, 3f, 1f, -2f, 0.2f, -0.4f, 1f, -4f, 2.5f, 0f], 5, 3);
+        double reconstruction = Enumerable.Range(0, 5).Average(r => NegativeLogLikelihood(x.Row(r).ToArray(), ReconstructionLikelihood.Gaussian));
+        double kl = Kl(prior);
+        var metrics = new Dictionary<string, double>();
+
+        double total = model.Evaluate(new InMemoryBatchSource(x, null, batchSize: 2, shuffle: false), metrics);
+
+        Assert.Equal(reconstruction + kl, total, 1e-5);
+        Assert.Equal(reconstruction + kl, metrics["neg_elbo"], 1e-5);
+        Assert.Equal(reconstruction, metrics["reconstruction"], 1e-5);
+        Assert.Equal(kl, metrics["kl"], 1e-5);
+        Assert.Equal(reconstruction + kl, metrics["neg_elbo_relaxed"], 1e-5);
+        Assert.Equal(0.6, metrics["temperature"], 1e-7);
+        Assert.Equal(5, metrics.Count);
+        Assert.All(model.Parameters, p => Assert.All(p.Gradient, g => Assert.Equal(0f, g)));
+
+        // No rows: every mean is NaN, not 0.
+        var empty = new Dictionary<string, double>();
+        Assert.True(double.IsNaN(model.Evaluate(new InMemoryBatchSource(x, null, 2, 0, false, rows: [], columns: null), empty)));
+        Assert.All(new[] { "neg_elbo", "reconstruction", "kl", "neg_elbo_relaxed" }, name => Assert.True(double.IsNaN(empty[name]), name));
+    }
+
+    [Fact]
+    public void Training_and_per_epoch_evaluation_name_their_bad_arguments()
+    {
+        DiscreteVaeModel model = Fixed(ReconstructionLikelihood.Bernoulli, LatentPrior.Uniform, EncoderLogits);
+        Assert.Equal("batch", Assert.Throws<ArgumentNullException>(() => model.TrainStep(null!, default)).ParamName);
+        var narrow = Assert.Throws<ArgumentException>(() => model.TrainStep(new Batch(2, 2, 0), default));
+        Assert.Equal("batch", narrow.ParamName);
+        Assert.Contains("Expected rows of 3 features, got 2", narrow.Message);
+        var source = new InMemoryBatchSource(Rows(ReconstructionLikelihood.Bernoulli), null, batchSize: 2);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => model.Evaluate(null!, new Dictionary<string, double>())).ParamName);
+        Assert.Equal("metrics", Assert.Throws<ArgumentNullException>(() => model.Evaluate(source, null!)).ParamName);
+        var wide = Assert.Throws<ArgumentException>(() => model.Evaluate(new InMemoryBatchSource(new Matrix(2, 4), null, 2), new Dictionary<string, double>()));
+        Assert.Equal("source", wide.ParamName);
+        Assert.Contains("Expected rows of 3 features, got 4", wide.Message);
+        var outside = new Matrix([0f, 0.5f, 1f, 0f, 1.5f, 1f], 2, 3);
+        Assert.Equal("source", Assert.Throws<ArgumentException>(() => model.Evaluate(new InMemoryBatchSource(outside, null, 2), new Dictionary<string, double>())).ParamName);
+    }
 }
