@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
-# Usage: test/mutation/run.sh relaxations|relaxations-rest|relaxations-all|matmul|discretevae|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
+# Usage: test/mutation/run.sh relaxations|relaxations-rest|relaxations-all|matmul|discretevae|discretevae-rest|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
 # relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
 # relaxations-rest: the rest of Relaxations/ (checks, Concrete, the Gumbel-Softmax API, probabilities, Hard Concrete's
 # constants, row parallelism, temperature schedules) and Binary Concrete's two log-densities, with every test of
@@ -19,6 +19,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 name="$1"
 out="${2:-$root/test/mutation/out/$name}"
+out="$(mkdir -p "$out" && cd "$out" && pwd)" # absolute: Stryker runs in (and the script then deletes) a temporary copy
 shift $(( $# < 2 ? $# : 2 ))
 copy="$(mktemp -d)"
 git -C "$root" archive HEAD | tar -x -C "$copy"
