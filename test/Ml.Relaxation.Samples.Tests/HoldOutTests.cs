@@ -39,7 +39,7 @@ public sealed class HoldOutTests
     [Fact]
     public void A_taken_run_folder_name_gets_the_next_suffix()
     {
-        string root = Path.Combine(Path.GetTempPath(), "ml-relaxation-samples-tests", Guid.NewGuid().ToString("N"));
+        string root = Path.Combine(Path.GetTempPath(), "ml-relaxation-samples-tests-" + Guid.NewGuid().ToString("N"));
         try
         {
             var now = new DateTime(2026, 1, 5, 14, 22, 33);

@@ -24,7 +24,8 @@ internal sealed class SamplesTool : IDisposable
 {
     public SamplesTool()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "ml-relaxation-samples-tests", Guid.NewGuid().ToString("N"));
+        // directly in the temp folder (no shared parent), so nothing is left once Dispose deletes it
+        Directory = Path.Combine(Path.GetTempPath(), "ml-relaxation-samples-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
     }
 

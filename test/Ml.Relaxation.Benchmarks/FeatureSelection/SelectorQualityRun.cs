@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.LightGbm;
 using Ml.Relaxation.Benchmarks.DiscreteVae;
 using Ml.Relaxation.MLNet;
@@ -151,7 +152,7 @@ public static class SelectorQualityRun
         {
             ("binary", false) => ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression()),
             ("multiclass", false) => ml.Transforms.NormalizeMeanVariance("Features").Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy()),
-            (_, false) => ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.Sdca()),
+            (_, false) => ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { NumberOfThreads = 1 })), // one thread: SDCA is deterministic only then
             ("binary", true) => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options { NumberOfThreads = 1, Seed = 1 }),
             ("multiclass", true) => ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfThreads = 1, Seed = 1 }),
             (_, true) => ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options { NumberOfThreads = 1, Seed = 1 }),
