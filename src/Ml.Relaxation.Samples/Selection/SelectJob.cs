@@ -55,10 +55,12 @@ internal static class SelectJob
         // The gated selector, then the downstream model on its kept columns.
         var history = new List<GatedSelectionEpoch>();
         var clock = Stopwatch.StartNew();
-        // progress steps: every stability fit, then every epoch of the final fit
+        // progress steps: every stability fit, every joint subset fit (with k below the feature count), then every
+        // epoch of the final fit
         var defaults = new GatedFeatureSelectorOptions();
         int fits = defaults.StabilityRounds * Math.Min(defaults.SlotGroups, d) * 2;
-        TransformerChain<ITransformer> gated = console.Train("gated selector", fits + request.Epochs, progress =>
+        int subsetFits = k < d ? 6 * defaults.StabilityRounds : 0;
+        TransformerChain<ITransformer> gated = console.Train("gated selector", fits + subsetFits + request.Epochs, progress =>
         {
             var options = new GatedFeatureSelectorOptions
             {
@@ -71,13 +73,18 @@ internal static class SelectJob
                 CancellationToken = cancel,
                 Progress = new Reporter<GatedSelectionProgress>(p =>
                 {
-                    if (p.Epoch is not GatedSelectionEpoch e)
+                    if (p.Stage == GatedSelectionStage.StabilityFits)
                     {
                         progress.Report(p.Completed, string.Create(CultureInfo.InvariantCulture, $"stability fit {p.Completed}/{p.Total}"));
                         return;
                     }
+                    if (p.Stage == GatedSelectionStage.JointSubsetFits || p.Epoch is not GatedSelectionEpoch e)
+                    {
+                        progress.Report(fits + p.Completed, string.Create(CultureInfo.InvariantCulture, $"joint subset fit {p.Completed}/{p.Total}"));
+                        return;
+                    }
                     history.Add(e);
-                    progress.Report(fits + p.Completed, string.Create(CultureInfo.InvariantCulture,
+                    progress.Report(fits + subsetFits + p.Completed, string.Create(CultureInfo.InvariantCulture,
                         $"final fit: loss {e.TrainingLoss:F4}  validation {e.ValidationLoss:F4}  gates open {e.OpenGates}"));
                 }),
             };
@@ -88,7 +95,7 @@ internal static class SelectJob
         var selector = gated.OfType<GatedFeatureSelectorTransformer>().Single();
         var scores = SelectorReadout.Scores(selector, table.FeatureNames);
         var kept = scores.Where(s => s.Kept).ToList();
-        console.Line($"select: kept {string.Join(", ", kept.Select(s => FormattableString.Invariant($"{s.Name} ({s.Score:F2})")))}");
+        console.Line($"select: kept {string.Join(", ", kept.Select(s => FormattableString.Invariant($"{s.Name} ({s.Score:F2})")))}; {SelectorReadout.ScoreName(selector)} in brackets");
 
         // The held-out metric of the same downstream model on the gated selector's k columns, on mutual information's k
         // columns, and on all columns.
@@ -136,7 +143,7 @@ internal static class SelectJob
         clock.Restart();
         string[] plots =
         [
-            SelectPlots.FeatureScores(scores, k, SelectorReadout.ScoreName, table.Source, folder.File("feature-scores.png")),
+            SelectPlots.FeatureScores(scores, k, SelectorReadout.ScoreName(selector), table.Source, folder.File("feature-scores.png")),
             SelectPlots.Training(history, folder.File("training.png")),
         ];
         seconds["plots"] = clock.Elapsed.TotalSeconds;
@@ -147,7 +154,7 @@ internal static class SelectJob
         return new SelectSummary("select",
             new DataSummary(table.Source, table.Rows.Length, table.RowsSkipped, trainRows.Length, testRows.Length, d, label.Name, task.Name(), label.Classes, label.Note),
             new SelectSettings(k, request.Lambda, request.Epochs, request.Seed, threads, request.SkipMissing),
-            kept, SelectorReadout.ScoreName, scores,
+            kept, SelectorReadout.ScoreName(selector), scores,
             new SelectMetrics(metric, DownstreamModel.Describe(task), SummaryJson.Finite(gatedScore), SummaryJson.Finite(miScore), SummaryJson.Finite(allScore),
                 SummaryJson.Finite(reloaded), miKept),
             history.Select(e => new SelectEpoch(e.Epoch + 1, e.TrainingLoss, SummaryJson.Finite(e.ValidationLoss), e.ExpectedL0, e.OpenGates)).ToList(),

@@ -17,12 +17,19 @@ internal sealed record FeatureScore(int Index, string Name, double Score, bool K
 /// </summary>
 internal static class SelectorReadout
 {
-    /// <summary>What <see cref="Scores"/> measures, for the plot's axis and the summary.</summary>
-    public const string ScoreName = "selection frequency";
+    /// <summary>
+    /// What <see cref="Scores"/> measures, for the plot's axis and the summary: the measure the selector ranked by (the
+    /// selection frequency, or with k the Concrete selector's pick frequency when its k slots won the held-out check).
+    /// </summary>
+    public static string ScoreName(GatedFeatureSelectorTransformer selector) =>
+        selector.Statistics.RankedBySubsetFrequency ? "pick frequency (joint subset of k)" : "selection frequency";
 
     /// <summary>Every slot's score in the selector's ranking (best first), with the kept slots marked.</summary>
-    public static IReadOnlyList<FeatureScore> Scores(GatedFeatureSelectorTransformer selector, IReadOnlyList<string> slotNames) =>
-        [.. selector.FeatureScores.Select(f => new FeatureScore(f.SlotIndex, slotNames[f.SlotIndex], f.Score, f.IsKept))];
+    public static IReadOnlyList<FeatureScore> Scores(GatedFeatureSelectorTransformer selector, IReadOnlyList<string> slotNames)
+    {
+        bool bySubset = selector.Statistics.RankedBySubsetFrequency;
+        return [.. selector.FeatureScores.Select(f => new FeatureScore(f.SlotIndex, slotNames[f.SlotIndex], bySubset ? f.SubsetFrequency : f.Score, f.IsKept))];
+    }
 
     /// <summary>
     /// Writes <paramref name="model"/> (the selector and the downstream model) as an ONNX graph that scores batches

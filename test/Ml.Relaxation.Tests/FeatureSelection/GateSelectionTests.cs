@@ -26,6 +26,26 @@ public class GateSelectionTests
     }
 
     [Fact]
+    public void Rank_by_subset_orders_by_subset_frequency_then_as_rank_does()
+    {
+        Gen.Int[1, 30].SelectMany(d => Gen.Int[0, 3].Array[d].Select(Gen.Int[0, 4].Array[d], Gen.Int[0, 2].Array[d], (s, f, p) => (s, f, p))).Sample(t =>
+        {
+            float[] subset = [.. t.s.Select(v => v / 3f)], frequency = [.. t.f.Select(v => v / 4f)], keep = [.. t.p.Select(v => v / 2f)];
+            int[] byScore = GateSelection.Rank(frequency, keep);
+            int[] order = GateSelection.RankBySubset(subset, frequency, keep);
+            Assert.Equal(Enumerable.Range(0, subset.Length), order.Order());
+            for (int i = 1; i < order.Length; i++)
+            {
+                int a = order[i - 1], b = order[i];
+                Assert.True(subset[a] > subset[b] || (subset[a] == subset[b] && Array.IndexOf(byScore, a) < Array.IndexOf(byScore, b)),
+                    $"slot {a} ({subset[a]}) ranked before slot {b} ({subset[b]})");
+            }
+        });
+        var e = Assert.Throws<ArgumentException>(() => GateSelection.RankBySubset([1f], [1f, 2f], [1f, 2f]));
+        Assert.Equal(("subsetFrequency", true), (e.ParamName, e.Message.Contains("2 subset frequencies, got 1")));
+    }
+
+    [Fact]
     public void With_k_keeps_exactly_the_first_k_of_the_ranking_ascending()
     {
         Gen.Int[1, 30].SelectMany(d => Gen.Float[0f, 1f].Array[d].Select(Gen.Int[1, d], (f, k) => (f, k))).Sample(t =>

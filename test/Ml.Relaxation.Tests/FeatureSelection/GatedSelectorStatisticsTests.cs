@@ -33,10 +33,12 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
         Assert.Equal(
             (original.FeatureColumnName, original.OutputColumnName, original.Task, original.MaximumFeatureCount, original.SelectionThreshold,
              original.FalseSelectionBound, original.StabilityFits, original.SlotGroups, original.MeanSelectedPerFit, original.MeanFitTrainingLoss,
-             original.MeanFitHoldoutLoss, original.TrainingRows, original.SkippedRows),
+             original.MeanFitHoldoutLoss, original.TrainingRows, original.SkippedRows, original.JointSubsetHoldoutLosses, original.RankedBySubsetFrequency),
             (read.FeatureColumnName, read.OutputColumnName, read.Task, read.MaximumFeatureCount, read.SelectionThreshold,
              read.FalseSelectionBound, read.StabilityFits, read.SlotGroups, read.MeanSelectedPerFit, read.MeanFitTrainingLoss,
-             read.MeanFitHoldoutLoss, read.TrainingRows, read.SkippedRows));
+             read.MeanFitHoldoutLoss, read.TrainingRows, read.SkippedRows, read.JointSubsetHoldoutLosses, read.RankedBySubsetFrequency));
+        Assert.NotNull(read.JointSubsetHoldoutLosses); // the fixture keeps k of more slots: the search ran
+        Assert.All(read.FeatureScores, f => Assert.InRange(f.SubsetFrequency, 0f, 1f));
         // the hidden carrier column changes nothing visible
         Assert.Equal(fitted.GetOutputSchema(fixture.Data.Schema).Select(c => c.Name), loaded.GetOutputSchema(schema).Select(c => c.Name));
     }
@@ -66,6 +68,11 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
         Assert.Equal(fixture.SlotNames.Select((n, j) => (j, n)), s.FeatureScores.Select(f => (f.SlotIndex, f.SlotName)).Order());
         Assert.Equal(SelectorFixture.K, s.MaximumFeatureCount);
         Assert.Null(s.SelectionThreshold);
+        // the ranking follows the subset frequency when the joint subset won on held-out rows, else the score
+        Assert.NotNull(s.JointSubsetHoldoutLosses);
+        Assert.Equal(s.JointSubsetHoldoutLosses.JointSubset < s.JointSubsetHoldoutLosses.TopScores, s.RankedBySubsetFrequency);
+        float[] primary = [.. s.FeatureScores.Select(f => s.RankedBySubsetFrequency ? f.SubsetFrequency : f.Score)];
+        Assert.Equal(primary.OrderDescending(), primary);
         Assert.Equal(fixture.Options.StabilityRounds * 2 * 2, s.StabilityFits);
         // with k the bound is the one at the lowest kept score (+infinity at or below 1/2)
         float lowest = s.FeatureScores.Where(f => f.IsKept).Min(f => f.Score);
@@ -82,6 +89,9 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
         var t = fixture.Context.Relaxation().SelectFeaturesWithGates(options).Fit(fixture.Data);
         Assert.Equal(k, t.KeptSlotIndices.Count);
         Assert.Equal(t.FeatureScores.Take(k).Select(f => f.SlotIndex).Order(), t.KeptSlotIndices);
+        // the joint subset search runs only when k leaves a choice
+        Assert.Equal(k < SelectorFixture.Slots, t.Statistics.JointSubsetHoldoutLosses is not null);
+        Assert.Equal(k < SelectorFixture.Slots, t.FeatureScores.All(f => !float.IsNaN(f.SubsetFrequency)));
     }
 
     [Fact]
@@ -91,6 +101,9 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
         var s = fixture.Context.Relaxation().SelectFeaturesWithGates(options).Fit(fixture.Data).Statistics;
         Assert.Null(s.MaximumFeatureCount);
         Assert.InRange(s.SelectionThreshold!.Value, 0.6f, 0.9f);
+        Assert.Null(s.JointSubsetHoldoutLosses);
+        Assert.False(s.RankedBySubsetFrequency);
+        Assert.All(s.FeatureScores, f => Assert.True(float.IsNaN(f.SubsetFrequency)));
         var kept = s.FeatureScores.Where(f => f.IsKept).ToArray();
         Assert.NotEmpty(kept);
         if (kept.Length > 1 || kept[0].Score >= s.SelectionThreshold) Assert.All(kept, f => Assert.True(f.Score >= s.SelectionThreshold));
@@ -98,7 +111,7 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Progress_reports_every_stability_fit_then_every_final_epoch()
+    public void Progress_reports_every_stability_fit_every_joint_subset_fit_then_every_final_epoch()
     {
         var reports = new List<GatedSelectionProgress>();
         var options = new GatedFeatureSelectorOptions
@@ -109,6 +122,11 @@ public class GatedSelectorStatisticsTests(SelectorFixture fixture) : IClassFixtu
         var fits = reports.Where(r => r.Stage == GatedSelectionStage.StabilityFits).ToArray();
         Assert.Equal(Enumerable.Range(1, 8), fits.Select(r => r.Completed));
         Assert.All(fits, r => Assert.Equal(8, r.Total));
+        var subsetFits = reports.Where(r => r.Stage == GatedSelectionStage.JointSubsetFits).ToArray();
+        Assert.Equal(Enumerable.Range(1, 12), subsetFits.Select(r => r.Completed)); // 6 per round
+        Assert.All(subsetFits, r => Assert.Equal(12, r.Total));
+        Assert.Equal([GatedSelectionStage.StabilityFits, GatedSelectionStage.JointSubsetFits, GatedSelectionStage.FinalFit],
+            reports.Select(r => r.Stage).Distinct());
         var epochs = reports.Where(r => r.Stage == GatedSelectionStage.FinalFit).ToArray();
         Assert.Equal([1, 2, 3], epochs.Select(r => r.Completed));
         Assert.All(epochs, r => Assert.NotNull(r.Epoch));

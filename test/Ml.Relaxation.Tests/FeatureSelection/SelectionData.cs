@@ -79,6 +79,15 @@ internal static class SelectionData
         return (x, y, relevant);
     }
 
+    /// <summary>The slots of <see cref="RedundantCopies"/> for the same d and seed, by role: a, b, a', a'', (a + b) / sqrt 2, b'.</summary>
+    public static int[] RedundantCopyRoles(int d, ulong seed)
+    {
+        var rng = new RandomSource(seed, stream: 8);
+        int[] slots = [.. Enumerable.Range(0, d)];
+        rng.Shuffle(slots.AsSpan());
+        return slots[..6];
+    }
+
     /// <summary>
     /// n rows of d N(0, 1) slots where the label depends on interactions only, so no single slot reveals it: an XOR of
     /// two slots and the pairwise products of three, <c>logit = 3 sign(x_a x_b) + 1.5 (x_c x_d + x_d x_e + x_c x_e)</c>.

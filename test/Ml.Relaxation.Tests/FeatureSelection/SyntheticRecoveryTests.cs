@@ -41,6 +41,29 @@ public class SyntheticRecoveryTests(ITestOutputHelper output)
         Assert.Equal(relevant, selector.KeptSlotIndices);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void With_k_2_on_redundant_copies_the_two_kept_slots_carry_both_informative_directions(int seed)
+    {
+        // a, b and four slots that repeat them: a + noise twice, (a + b) / sqrt 2 + noise, b + noise. Every one scores as
+        // relevant, so the two best scores can both be copies of a; two slots that span a and b are what k = 2 needs.
+        var ml = new MLContext(seed);
+        var (x, y, _) = SelectionData.RedundantCopies(1000, 40, (ulong)seed);
+        int[] roles = SelectionData.RedundantCopyRoles(40, (ulong)seed); // a, b, a', a'', mix, b'
+        var selector = ml.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions { MaximumFeatureCount = 2, Seed = seed })
+            .Fit(SelectionData.View(ml, x, y));
+        var statistics = selector.Statistics;
+        output.WriteLine($"roles a, b, a', a'', mix, b' = [{string.Join(",", roles)}]; kept [{string.Join(",", selector.KeptSlotIndices)}]; " +
+            $"losses {statistics.JointSubsetHoldoutLosses}; top by score: {string.Join(", ", statistics.FeatureScores.OrderByDescending(f => f.Score).Take(6).Select(f => $"{f.SlotIndex}:{f.Score:F2}/{f.SubsetFrequency:F2}"))}");
+        int[] aSide = [roles[0], roles[2], roles[3]], bSide = [roles[1], roles[5]];
+        int[] kept = [.. selector.KeptSlotIndices];
+        Assert.All(kept, j => Assert.Contains(j, roles));
+        Assert.False(kept.All(aSide.Contains), "both kept slots carry only a");
+        Assert.False(kept.All(bSide.Contains), "both kept slots carry only b");
+    }
+
     [Fact]
     public void The_linear_and_xor_set_of_earlier_releases_is_recovered_with_k()
     {

@@ -62,8 +62,8 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ArgumentNullException.ThrowIfNull(input);
         using IChannel ch = _host.Start("Fitting the gated feature selector");
         FitInputs fit = Prepare(input, ch);
-        StabilityScores scores = ScoreSlots(fit, ch);
-        KeptSlots kept = ChooseKeptSlots(fit, scores, ch);
+        var (scores, sample) = ScoreSlots(fit, ch);
+        KeptSlots kept = ChooseKeptSlots(fit, scores, sample, ch);
         var (final, skipped) = FinalFit(fit, kept.Slots, ch);
         return BuildTransformer(fit, scores, kept, final, skipped);
     }
@@ -75,8 +75,14 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     private sealed record FitInputs(IDataView Input, int SlotCount, LabelTask Task, BatchSourceOptions Columns, DataSummary Summary,
         FeatureScaling Scaling, GatedSelectorSettings Settings, StabilityDesign Design, ProgressLog Progress);
 
-    /// <summary>The kept slot indices (ascending), the score threshold (null with k) and the bound on the expected false selections.</summary>
-    private sealed record KeptSlots(int[] Slots, float? Threshold, double Bound);
+    /// <summary>
+    /// The kept slot indices (ascending), the score threshold (null with k), the bound on the expected false selections,
+    /// and with k the joint subset search (null without k, or when k is the slot count).
+    /// </summary>
+    private sealed record KeptSlots(int[] Slots, float? Threshold, double Bound, JointSubset? Subset);
+
+    /// <summary>The rows the stability fits read: [N x D] raw features and [N x 1] targets.</summary>
+    private sealed record StabilityRows(Matrix Features, Matrix Targets);
 
     /// <summary>Checks the columns and options, resolves the task and seed, and reads the training rows' summary (one pass).</summary>
     private FitInputs Prepare(IDataView input, IChannel ch)
@@ -95,28 +101,41 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         summary.ThrowIfSingleClass();
         var scaling = Scaling(input, columns, summary, task);
         var settings = _options.ToFitSettings(task, Math.Max(2, summary.ClassCounts.Count), seed);
-        var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs };
+        var progress = new ProgressLog(ch, _options.Progress) { Epochs = _options.Epochs, Rounds = _options.StabilityRounds };
         return new FitInputs(input, slotCount, task, columns, summary, scaling, settings, _options.ToStabilityDesign(seed), progress);
     }
 
     /// <summary>Step 1: scores every slot by stability selection on (a sample of) the training rows.</summary>
-    private StabilityScores ScoreSlots(FitInputs fit, IChannel ch)
+    private (StabilityScores Scores, StabilityRows Rows) ScoreSlots(FitInputs fit, IChannel ch)
     {
         var (x, y) = StabilitySample.Read(fit.Input, fit.Columns, fit.SlotCount, fit.Summary.Pass.RowsUsed);
         ch.Info(MessageSensitivity.None, "{0} training rows ({1} skipped), {2} slots, task {3}; stability selection: {4} rounds x {5} slot groups x 2 half-samples of {6} rows",
             fit.Summary.Pass.RowsUsed, fit.Summary.Pass.RowsSkipped, fit.SlotCount, fit.Task, fit.Design.Rounds,
             Math.Min(fit.Design.SlotGroups, fit.SlotCount), x.Rows / 2);
-        return StabilitySelection.Run(fit.Settings, fit.Scaling, x, y, fit.Design, DegreeOfParallelism.Current,
+        var scores = StabilitySelection.Run(fit.Settings, fit.Scaling, x, y, fit.Design, DegreeOfParallelism.Current,
             fit.Progress.FitCompleted, _options.CancellationToken);
+        return (scores, new StabilityRows(x, y));
     }
 
-    /// <summary>Step 2: keeps the k best, or every slot at or above the threshold that bounds the expected false selections.</summary>
-    private KeptSlots ChooseKeptSlots(FitInputs fit, StabilityScores scores, IChannel ch)
+    /// <summary>
+    /// Step 2: with k, the k best by stability score or, when they predict better together on held-out rows, the k the
+    /// joint subset search found; without k, every slot at or above the threshold that bounds the expected false selections.
+    /// </summary>
+    private KeptSlots ChooseKeptSlots(FitInputs fit, StabilityScores scores, StabilityRows rows, IChannel ch)
     {
         int[] ranking = GateSelection.Rank(scores.SelectionFrequency, scores.KeepProbability);
         float? threshold = _options.MaximumFeatureCount is null
             ? FalseSelectionBound.Threshold(scores.MeanSquaredGroupsTimesSelected, fit.SlotCount, _options.ExpectedFalseSelections)
             : null;
+        JointSubset? subset = null;
+        if (_options.MaximumFeatureCount is int k && k < fit.SlotCount)
+        {
+            subset = JointSubsetSearch.Run(fit.Settings, fit.Scaling, rows.Features, rows.Targets, scores, ranking, k, fit.Design.Rounds,
+                fit.Design.Seed, DegreeOfParallelism.Current, fit.Progress.SubsetFitCompleted, _options.CancellationToken);
+            ch.Info(MessageSensitivity.None, "joint subset search: held-out loss {0:G4} for the {1} best by score, {2:G4} for the {1} the Concrete selector fits picked most; keeping the {3}",
+                subset.TopScoresHoldoutLoss, k, subset.SubsetHoldoutLoss, subset.SubsetWins ? "latter" : "former");
+            if (subset.SubsetWins) ranking = subset.SubsetRanking;
+        }
         int[] kept = GateSelection.Select(ranking, scores.SelectionFrequency, _options.MaximumFeatureCount, threshold ?? 0f);
         if (threshold is float t && scores.SelectionFrequency[ranking[0]] < t)
             ch.Warning(MessageSensitivity.None, "No slot reached the score threshold {0:G3}; kept the best one. Set MaximumFeatureCount to keep a fixed number.", t);
@@ -125,7 +144,7 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         ch.Info(MessageSensitivity.None, "{0} stability fits selected {1:G3} slots on average (held-out loss {2:G4}, own rows {3:G4}); kept {4} of {5} slots; expected false selections <= {6:G3}",
             scores.FitCount, scores.MeanSelected, scores.MeanHoldoutLoss, scores.MeanTrainingLoss, kept.Length, fit.SlotCount, bound);
         OverfitWarning.Check(ch, "The stability fits", scores.MeanTrainingLoss, scores.MeanHoldoutLoss);
-        return new KeptSlots(kept, threshold, bound);
+        return new KeptSlots(kept, threshold, bound, subset);
     }
 
     /// <summary>
@@ -159,9 +178,11 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
         var slotNames = SlotNames(fit.Input.Schema[_options.FeatureColumnName], fit.SlotCount);
         int[] keptSlots = [.. Enumerable.Range(0, fit.SlotCount).Where(j => gates[j] != 0f)];
         var statistics = new GatedSelectorStatistics(_options.FeatureColumnName, OutputColumnName, fit.Task,
-            FeatureScoring.Scores(slotNames, scores.SelectionFrequency, scores.KeepProbability, keptSlots), gates,
+            FeatureScoring.Scores(slotNames, scores.SelectionFrequency, scores.KeepProbability, kept.Subset?.SubsetFrequency,
+                kept.Subset?.SubsetWins == true, keptSlots), gates,
             _options.MaximumFeatureCount, kept.Threshold, kept.Bound, scores.FitCount, scores.SlotGroups, scores.MeanSelected,
-            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, final.History, fit.Summary.Pass.RowsUsed, skipped);
+            scores.MeanTrainingLoss, scores.MeanHoldoutLoss, kept.Subset is { } j ? new JointSubsetLosses(j.TopScoresHoldoutLoss, j.SubsetHoldoutLoss) : null,
+            final.History, fit.Summary.Pass.RowsUsed, skipped);
 
         var applied = GateApplication.Fit(_context, _options.FeatureColumnName, OutputColumnName, gates, _options.OutputMode);
         var carrier = StatisticsColumn.Fit(_context, _options.FeatureColumnName, fit.SlotCount, statistics);
@@ -279,11 +300,22 @@ public sealed class GatedFeatureSelectorEstimator : IEstimator<GatedFeatureSelec
     {
         private int _epochs;
 
+        private int _subsetFits;
+
         public void FitCompleted(int done, int total)
         {
             channel.Info(MessageSensitivity.None, "stability fit {0} of {1} done", done, total);
             user?.Report(new GatedSelectionProgress(GatedSelectionStage.StabilityFits, done, total, null));
         }
+
+        public void SubsetFitCompleted()
+        {
+            int total = JointSubsetSearch.FitCount(Rounds);
+            channel.Info(MessageSensitivity.None, "joint subset fit {0} of {1} done", ++_subsetFits, total);
+            user?.Report(new GatedSelectionProgress(GatedSelectionStage.JointSubsetFits, _subsetFits, total, null));
+        }
+
+        public int Rounds { get; init; }
 
         public void Report(GatedSelectionEpoch value)
         {

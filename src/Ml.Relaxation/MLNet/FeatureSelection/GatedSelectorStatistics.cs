@@ -15,7 +15,7 @@ public sealed class GatedSelectorStatistics
         string featureColumnName, string outputColumnName, LabelTask task, IReadOnlyList<GatedFeatureScore> featureScores,
         IReadOnlyList<float> appliedGates, int? maximumFeatureCount, float? selectionThreshold, double falseSelectionBound,
         int stabilityFits, int slotGroups, double meanSelectedPerFit, double meanFitTrainingLoss, double meanFitHoldoutLoss,
-        IReadOnlyList<GatedSelectionEpoch> history, long trainingRows, long skippedRows)
+        JointSubsetLosses? jointSubsetHoldoutLosses, IReadOnlyList<GatedSelectionEpoch> history, long trainingRows, long skippedRows)
     {
         FeatureColumnName = featureColumnName;
         OutputColumnName = outputColumnName;
@@ -30,6 +30,7 @@ public sealed class GatedSelectorStatistics
         MeanSelectedPerFit = meanSelectedPerFit;
         MeanFitTrainingLoss = meanFitTrainingLoss;
         MeanFitHoldoutLoss = meanFitHoldoutLoss;
+        JointSubsetHoldoutLosses = jointSubsetHoldoutLosses;
         History = history;
         TrainingRows = trainingRows;
         SkippedRows = skippedRows;
@@ -62,7 +63,7 @@ public sealed class GatedSelectorStatistics
     /// <summary>The multiplier applied per slot: 0 for dropped slots; 1 or the final fit's test-time gate for kept ones.</summary>
     public IReadOnlyList<float> AppliedGates { get; }
 
-    /// <summary>k when it was set (exactly the k best slots are kept); null when the threshold decided.</summary>
+    /// <summary>k when it was set (exactly the slots of rank 1 to k are kept); null when the threshold decided.</summary>
     public int? MaximumFeatureCount { get; }
 
     /// <summary>Without k: the score a slot needed to be kept; null with k.</summary>
@@ -91,6 +92,18 @@ public sealed class GatedSelectorStatistics
     /// <summary>Mean task loss of the stability fits on the complementary half-sample: far above <see cref="MeanFitTrainingLoss"/> means the fits overfit.</summary>
     public double MeanFitHoldoutLoss { get; }
 
+    /// <summary>
+    /// With k (less than the slot count): the held-out losses that decided between the k best by score and the k the
+    /// joint subset search picked most (see <see cref="GatedFeatureSelectorOptions.MaximumFeatureCount"/>); null otherwise.
+    /// </summary>
+    public JointSubsetLosses? JointSubsetHoldoutLosses { get; }
+
+    /// <summary>
+    /// Whether the ranking of <see cref="FeatureScores"/>, and so the kept k, follows the subset frequency: true when the
+    /// joint subset predicted better on held-out rows than the k best by score.
+    /// </summary>
+    public bool RankedBySubsetFrequency => JointSubsetHoldoutLosses is { SubsetWins: true };
+
     /// <summary>One entry per epoch of the final fit on the kept slots (training loss, validation loss, expected L0, open gates).</summary>
     public IReadOnlyList<GatedSelectionEpoch> History { get; }
 
@@ -115,3 +128,4 @@ public sealed class GatedSelectorStatistics
         return found;
     }
 }
+

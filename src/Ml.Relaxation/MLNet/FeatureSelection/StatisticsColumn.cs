@@ -67,12 +67,16 @@ internal static class StatisticsColumn
         public float[] Values { get; set; } = [];
     }
 
-    /// <summary>The JSON document: per-slot arrays in slot order (the ranking is recomputed with <see cref="GateSelection.Rank"/>).</summary>
+    /// <summary>
+    /// The JSON document: per-slot arrays in slot order (the ranking is recomputed by <see cref="FeatureScoring.Scores"/>).
+    /// The joint subset's fields come last and default to absent, so models saved before they existed still load.
+    /// </summary>
     private sealed record Payload(
         string FeatureColumn, string OutputColumn, LabelTask Task, string[] SlotNames, float[] Scores, float[] KeepProbabilities,
         int[] Kept, float[] AppliedGates, int? MaximumFeatureCount, float? SelectionThreshold, double FalseSelectionBound,
         int StabilityFits, int SlotGroups, double MeanSelectedPerFit, double MeanFitTrainingLoss, double MeanFitHoldoutLoss,
-        GatedSelectionEpoch[] History, long TrainingRows, long SkippedRows)
+        GatedSelectionEpoch[] History, long TrainingRows, long SkippedRows, float[]? SubsetFrequencies = null,
+        JointSubsetLosses? JointSubsetHoldoutLosses = null)
     {
         public static Payload From(GatedSelectorStatistics s)
         {
@@ -80,24 +84,32 @@ internal static class StatisticsColumn
             return new Payload(s.FeatureColumnName, s.OutputColumnName, s.Task, [.. bySlot.Select(f => f.SlotName)],
                 [.. bySlot.Select(f => f.Score)], [.. bySlot.Select(f => f.KeepProbability)], [.. s.KeptSlotIndices], [.. s.AppliedGates],
                 s.MaximumFeatureCount, s.SelectionThreshold, s.FalseSelectionBound, s.StabilityFits, s.SlotGroups, s.MeanSelectedPerFit,
-                s.MeanFitTrainingLoss, s.MeanFitHoldoutLoss, [.. s.History], s.TrainingRows, s.SkippedRows);
+                s.MeanFitTrainingLoss, s.MeanFitHoldoutLoss, [.. s.History], s.TrainingRows, s.SkippedRows,
+                bySlot.Any(f => !float.IsNaN(f.SubsetFrequency)) ? [.. bySlot.Select(f => f.SubsetFrequency)] : null,
+                s.JointSubsetHoldoutLosses);
         }
 
         public GatedSelectorStatistics ToStatistics() => new(FeatureColumn, OutputColumn, Task,
-            FeatureScoring.Scores(SlotNames, Scores, KeepProbabilities, Kept), AppliedGates, MaximumFeatureCount, SelectionThreshold,
-            FalseSelectionBound, StabilityFits, SlotGroups, MeanSelectedPerFit, MeanFitTrainingLoss, MeanFitHoldoutLoss, History,
-            TrainingRows, SkippedRows);
+            FeatureScoring.Scores(SlotNames, Scores, KeepProbabilities, SubsetFrequencies, JointSubsetHoldoutLosses is { SubsetWins: true }, Kept), AppliedGates,
+            MaximumFeatureCount, SelectionThreshold, FalseSelectionBound, StabilityFits, SlotGroups, MeanSelectedPerFit, MeanFitTrainingLoss,
+            MeanFitHoldoutLoss, JointSubsetHoldoutLosses, History, TrainingRows, SkippedRows);
     }
 }
 
 /// <summary>Builds the ranked <see cref="GatedFeatureScore"/> list from per-slot arrays.</summary>
 internal static class FeatureScoring
 {
-    /// <summary>One score per slot, best first (<see cref="GateSelection.Rank"/>).</summary>
-    public static GatedFeatureScore[] Scores(IReadOnlyList<string> slotNames, float[] scores, float[] keepProbabilities, IReadOnlyCollection<int> kept)
+    /// <summary>
+    /// One score per slot, best first: by <see cref="GateSelection.RankBySubset"/> when <paramref name="rankedBySubset"/>,
+    /// else by <see cref="GateSelection.Rank"/>. <paramref name="subsetFrequencies"/> is null without the joint subset search.
+    /// </summary>
+    public static GatedFeatureScore[] Scores(IReadOnlyList<string> slotNames, float[] scores, float[] keepProbabilities,
+        float[]? subsetFrequencies, bool rankedBySubset, IReadOnlyCollection<int> kept)
     {
-        int[] order = GateSelection.Rank(scores, keepProbabilities);
+        if (rankedBySubset && subsetFrequencies is null) throw new ArgumentException("A ranking by subset frequency needs the frequencies.", nameof(subsetFrequencies));
+        int[] order = rankedBySubset ? GateSelection.RankBySubset(subsetFrequencies, scores, keepProbabilities) : GateSelection.Rank(scores, keepProbabilities);
         var keptSet = kept.ToHashSet();
-        return [.. order.Select((j, i) => new GatedFeatureScore(j, slotNames[j], scores[j], keepProbabilities[j], i + 1, keptSet.Contains(j)))];
+        return [.. order.Select((j, i) => new GatedFeatureScore(j, slotNames[j], scores[j], keepProbabilities[j], i + 1, keptSet.Contains(j),
+            subsetFrequencies?[j] ?? float.NaN))];
     }
 }

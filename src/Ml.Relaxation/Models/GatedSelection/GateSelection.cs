@@ -23,6 +23,27 @@ internal static class GateSelection
     }
 
     /// <summary>
+    /// Slot indices best first for a joint k-subset: higher subset frequency (the share of Concrete selector fits that
+    /// picked the slot), then the order of <see cref="Rank"/>.
+    /// </summary>
+    public static int[] RankBySubset(ReadOnlySpan<float> subsetFrequency, ReadOnlySpan<float> frequency, ReadOnlySpan<float> keepProbability)
+    {
+        if (subsetFrequency.Length != frequency.Length)
+            throw new ArgumentException($"Expected {frequency.Length} subset frequencies, got {subsetFrequency.Length}.", nameof(subsetFrequency));
+        int[] byScore = Rank(frequency, keepProbability);
+        var position = new int[byScore.Length];
+        for (int i = 0; i < byScore.Length; i++) position[byScore[i]] = i;
+        float[] s = subsetFrequency.ToArray();
+        int[] order = [.. byScore];
+        Array.Sort(order, (a, b) =>
+        {
+            int c = s[b].CompareTo(s[a]);
+            return c != 0 ? c : position[a].CompareTo(position[b]);
+        });
+        return order;
+    }
+
+    /// <summary>
     /// With <paramref name="maximumCount"/> k: exactly the first k slots of <paramref name="ranking"/>. Without: every
     /// slot whose frequency is at least <paramref name="threshold"/>, or the first slot of the ranking if none is, so the
     /// output is never empty.

@@ -107,37 +107,11 @@ internal sealed class GatedSelectorModel : ITrainableModel
 
     private void Prepare(Matrix features, Matrix targets)
     {
-        int n = features.Rows;
-        if (n > _x.RowCapacity) throw new ArgumentException($"Expected at most {_x.RowCapacity} rows per batch, got {n}.", nameof(features));
-        if (features.Cols != _scaling.FeatureCount)
-            throw new ArgumentException($"Expected {_scaling.FeatureCount} feature columns, got {features.Cols}.", nameof(features));
-        if (targets.Rows != n || targets.Cols != 1)
-            throw new ArgumentException($"Expected [{n} x 1] targets, got [{targets.Rows} x {targets.Cols}].", nameof(targets));
-        _x.SetRows(n);
-        _gated.SetRows(n);
-        _gatedGradient.SetRows(n);
-        _targets.SetRows(n);
-        _scaling.Standardize(features, _x);
-        if (_settings.Task == LabelTask.Regression) _scaling.StandardizeTargets(targets, _targets);
-        else targets.AsSpan().CopyTo(_targets.AsSpan());
+        HeadLoss.Prepare(_settings.Task, _scaling, features, targets, _x, _targets);
+        _gated.SetRows(features.Rows);
+        _gatedGradient.SetRows(features.Rows);
     }
 
-    private float TaskLoss(Matrix output, bool computeGradients)
-    {
-        Matrix? gradient = computeGradients ? _head.OutputGradient : null;
-        return _settings.Task switch
-        {
-            LabelTask.BinaryClassification => Losses.BinaryCrossEntropyWithLogits(output, _targets, gradient),
-            LabelTask.MulticlassClassification => Losses.SoftmaxCrossEntropy(output, _targets, gradient),
-            // half the squared error, so the loss is the Gaussian negative log-likelihood (in nats, up to a constant)
-            _ => HalfSquaredError(output, gradient),
-        };
-    }
-
-    private float HalfSquaredError(Matrix output, Matrix? gradient)
-    {
-        float loss = 0.5f * Losses.MeanSquaredError(output, _targets, gradient);
-        if (gradient is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.AsSpan(), 0.5f, gradient.AsSpan());
-        return loss;
-    }
+    private float TaskLoss(Matrix output, bool computeGradients) =>
+        HeadLoss.Compute(_settings.Task, output, _targets, computeGradients ? _head.OutputGradient : null);
 }
