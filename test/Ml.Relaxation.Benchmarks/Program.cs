@@ -6,7 +6,7 @@ namespace Ml.Relaxation.Benchmarks;
 /// <summary>Runs the benchmarks: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST; <c>selector-quality [madelon|tabular|all] [threads] [peer]</c>, <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> the gated feature selector; <c>relax-cpu [threads]</c> wall and CPU time of the relaxation target kernels; <c>matmul-pingpong [threads]</c> our side of <c>Engine/matmul_interleaved.py</c>; <c>kernel-peak</c> the GEMM kernel against the FMA peak; <c>deploy-throughput [rounds] [threads]</c> scoring rows/s of ML.NET Transform, PredictionEngine and the ONNX scorer; <c>deploy-export DIR</c> the models and references that <c>Gpu/cuda-check.sh</c> carries to a GPU machine).</summary>
+    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST; <c>selector-quality [madelon|tabular|all] [threads] [peer] [seed=N]</c>, <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> the gated feature selector; <c>relax-cpu [threads]</c> wall and CPU time of the relaxation target kernels; <c>matmul-pingpong [threads]</c> our side of <c>Engine/matmul_interleaved.py</c>; <c>kernel-peak</c> the GEMM kernel against the FMA peak; <c>deploy-throughput [rounds] [threads]</c> scoring rows/s of ML.NET Transform, PredictionEngine and the ONNX scorer; <c>deploy-export DIR</c> the models and references that <c>Gpu/cuda-check.sh</c> carries to a GPU machine).</summary>
     public static void Main(string[] args)
     {
         int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
@@ -17,7 +17,9 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "selector-quality")
         {
-            FeatureSelection.SelectorQualityRun.Run(args.Length > 1 ? args[1] : "all", Arg(2, 2), args.Length > 3 && args[3] == "peer");
+            bool peer = args.Length > 3 && args[3] == "peer";
+            int seed = args.Skip(3).FirstOrDefault(a => a.StartsWith("seed=", StringComparison.Ordinal)) is string s ? int.Parse(s[5..], System.Globalization.CultureInfo.InvariantCulture) : 1;
+            FeatureSelection.SelectorQualityRun.Run(args.Length > 1 ? args[1] : "all", Arg(2, 2), peer, seed);
             return;
         }
         if (args.Length > 0 && args[0] == "selector-scale")

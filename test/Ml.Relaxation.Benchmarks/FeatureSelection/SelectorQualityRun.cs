@@ -31,9 +31,15 @@ public static class SelectorQualityRun
 {
     private const int Seeds = 10;
 
-    /// <summary>Runs the chosen part at <paramref name="threads"/> threads; <paramref name="peer"/> also runs the PyTorch peer on MADELON.</summary>
-    public static void Run(string part, int threads, bool peer)
+    private static int _selectorSeed = 1;
+
+    /// <summary>
+    /// Runs the chosen part at <paramref name="threads"/> threads; <paramref name="peer"/> also runs the PyTorch peer on
+    /// MADELON. <paramref name="selectorSeed"/> is our selector's seed on MADELON (the tabular part always uses 1).
+    /// </summary>
+    public static void Run(string part, int threads, bool peer, int selectorSeed = 1)
     {
+        _selectorSeed = selectorSeed;
         Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
         string data = Mnist10k.FindDataDirectory();
         if (part is "madelon" or "all")
@@ -59,7 +65,7 @@ public static class SelectorQualityRun
         string Measure(int? k)
         {
             var clock = Stopwatch.StartNew();
-            var selector = ml.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions { MaximumFeatureCount = k, Seed = 1 }).Fit(view);
+            var selector = ml.Relaxation().SelectFeaturesWithGates(new GatedFeatureSelectorOptions { MaximumFeatureCount = k, Seed = _selectorSeed }).Fit(view);
             double seconds = clock.Elapsed.TotalSeconds;
             int hits = selector.KeptSlotIndices.Count(relevant.Contains);
             var s = selector.Statistics;
@@ -68,7 +74,7 @@ public static class SelectorQualityRun
                 ? $"k={kk}: {hits}/{kk} relevant ({seconds:F1} s; worst relevant rank {worst})"
                 : $"no k: kept {selector.KeptSlotIndices.Count}, {selector.KeptSlotIndices.Count - hits} noise (threshold {s.SelectionThreshold:F2}, bound {s.FalseSelectionBound:F2}; {seconds:F1} s)";
         }
-        Console.WriteLine($"{name} ({train} training rows): gated {Measure(20)}; {Measure(5)}; {Measure(null)}");
+        Console.WriteLine($"{name} ({train} training rows): gated (seed {_selectorSeed}) {Measure(20)}; {Measure(5)}; {Measure(null)}");
 
         foreach (int k in new[] { 20, 5 })
         {
