@@ -6,13 +6,21 @@ namespace Ml.Relaxation.Benchmarks;
 /// <summary>Runs the benchmarks: <c>dotnet run -c Release --project test/Ml.Relaxation.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST; <c>selector-quality [madelon|tabular|all] [threads] [peer] [seed=N]</c>, <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> the gated feature selector; <c>relax-cpu [threads]</c> wall and CPU time of the relaxation target kernels; <c>matmul-pingpong [threads]</c> our side of <c>Engine/matmul_interleaved.py</c>; <c>kernel-peak</c> the GEMM kernel against the FMA peak; <c>deploy-throughput [rounds] [threads]</c> scoring rows/s of ML.NET Transform, PredictionEngine and the ONNX scorer; <c>deploy-export DIR</c> the models and references that <c>Gpu/cuda-check.sh</c> carries to a GPU machine).</summary>
+    /// <summary>Entry point; arguments go to BenchmarkDotNet's switcher (<c>engine-quick [threads]</c> runs a quick timer instead; <c>vae-mnist EPOCHS soft|hard [threads] [iw-samples]</c> the discrete VAE on MNIST; <c>selector-quality [madelon|tabular|all] [threads] [peer] [seed=N]</c> or <c>selector-quality csv=PATH task=binary|multiclass|regression k=K [threads=N]</c>, <c>selector-quick [epochs] [repeats] [threads]</c> and <c>selector-scale [rows] [features] [epochs]</c> the gated feature selector; <c>relax-cpu [threads]</c> wall and CPU time of the relaxation target kernels; <c>matmul-pingpong [threads]</c> our side of <c>Engine/matmul_interleaved.py</c>; <c>kernel-peak</c> the GEMM kernel against the FMA peak; <c>deploy-throughput [rounds] [threads]</c> scoring rows/s of ML.NET Transform, PredictionEngine and the ONNX scorer; <c>deploy-export DIR</c> the models and references that <c>Gpu/cuda-check.sh</c> carries to a GPU machine).</summary>
     public static void Main(string[] args)
     {
         int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
         if (args.Length > 0 && args[0] == "selector-quick")
         {
             FeatureSelection.SelectorQuickTimer.Run(epochs: Arg(1, 100), repeats: Arg(2, 5), threads: Arg(3, 2));
+            return;
+        }
+        if (args.Length > 1 && args[0] == "selector-quality" && args[1].StartsWith("csv=", StringComparison.Ordinal))
+        {
+            // selector-quality csv=PATH task=binary|multiclass|regression k=K [threads=N]
+            var named = args.Skip(1).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            FeatureSelection.SelectorQualityRun.Csv(named["csv"], named["task"], int.Parse(named["k"], System.Globalization.CultureInfo.InvariantCulture),
+                named.TryGetValue("threads", out var t) ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : 2);
             return;
         }
         if (args.Length > 0 && args[0] == "selector-quality")

@@ -112,10 +112,19 @@ public static class SelectorQualityRun
         }
     }
 
-    private static void Tabular(string path, string task)
+    /// <summary>
+    /// The tabular comparison on any CSV with a header and the label last (binary labels 0/1): used for the generality
+    /// check on the data sets that <c>make_generality_sets.py</c> writes.
+    /// </summary>
+    public static void Csv(string path, string task, int k, int threads)
+    {
+        Ml.Relaxation.Parallelism.DegreeOfParallelism.Maximum = threads;
+        Tabular(path, task, k);
+    }
+
+    private static void Tabular(string path, string task, int k = 5)
     {
         var (header, rows) = ReadCsv(File.OpenRead(path));
-        const int k = 5;
         var ml = new MLContext(seed: 1);
         var data = View(ml, rows, header[..^1], task == "binary" ? DataKind.Boolean : DataKind.Single);
         if (task == "multiclass") data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
