@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (not part of CI: it takes about an hour per folder on two cores).
-# Usage: test/mutation/run.sh relaxations|relaxations-rest|relaxations-all|matmul|discretevae|discretevae-rest|gatedselection|gatedselection-settings [output folder] [more Stryker options, e.g. -c 2]
+# Usage: test/mutation/run.sh relaxations|relaxations-rest|relaxations-all|matmul|discretevae|discretevae-rest|gatedselection|gatedselection-settings|gatedselection-subset [output folder] [more Stryker options, e.g. -c 2]
 # relaxations: the sampling kernels with their fast same-draw and unit tests (about an hour on two shared cores);
 # relaxations-rest: the rest of Relaxations/ (checks, Concrete, the Gumbel-Softmax API, probabilities, Hard Concrete's
 # constants, row parallelism, temperature schedules) and Binary Concrete's two log-densities, with every test of
@@ -13,6 +13,8 @@
 # gatedselection: Models/GatedSelection except GatedSelectorSettings.cs, with the unit tests of that code (not the
 # estimator-level FeatureSelection tests, which made a run take hours); gatedselection-settings: GatedSelectorSettings.cs
 # with its own checks' tests (every fit validates its settings, so the model tests would run for each of its mutants).
+# gatedselection-subset: the joint subset search of a selector given k (ConcreteSelectorModel.cs, JointSubsetSearch.cs,
+# HeadLoss.cs, GateSelection.cs) with the unit tests of those classes and GatedSelectorModelTests (HeadLoss's other user).
 # It runs on a copy of the committed tree (git archive HEAD), because Stryker rebuilds the test project and places
 # mutated assemblies in its bin folder, which would clash with builds in the working tree.
 set -euo pipefail

@@ -139,6 +139,99 @@ public class ConcreteSelectorModelTests
         Assert.Throws<ArgumentException>(() => new ConcreteSelectorModel(settings, scaling, Slots - 1, 1, fixedSlots: true));
     }
 
+    [Fact]
+    public void Evaluation_puts_each_unit_on_its_largest_logit_whatever_the_last_draw()
+    {
+        // A draw at a high temperature leaves soft weights behind; evaluation must use one-hot weights on each unit's
+        // argmax (found here by a plain loop): the logit is b + sum_i W_i x[slot_i].
+        var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, Seed = 6 };
+        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
+        var model = new ConcreteSelectorModel(settings, scaling, Units, totalSteps: 10);
+        var rng = new RandomSource(4);
+        for (int i = 0; i < model.Logits.Value.Length; i++) model.Logits.Value[i] = 3f * (rng.NextUniform() - 0.5f);
+        // the draw on other rows (doubled): evaluation must not reuse the rows or the weights that this draw left
+        var doubled = new Matrix(Rows, Slots);
+        for (int i = 0; i < doubled.AsSpan().Length; i++) doubled.AsSpan()[i] = 2f * features.AsSpan()[i];
+        model.Loss(doubled, targets, new RandomSource(5), 5f, computeGradients: false);
+        var slot = new int[Units];
+        for (int i = 0; i < Units; i++)
+            for (int j = 1; j < Slots; j++)
+                if (model.Logits.ValueMatrix[i, j] > model.Logits.ValueMatrix[i, slot[i]]) slot[i] = j;
+        float[] w = model.HeadParameters[0].Value, b = model.HeadParameters[1].Value;
+        double expected = 0;
+        for (int r = 0; r < Rows; r++)
+        {
+            double logit = b[0];
+            for (int i = 0; i < Units; i++) logit += w[i] * features[r, slot[i]];
+            double p = 1 / (1 + Math.Exp(-logit));
+            expected -= targets[r, 0] == 1 ? Math.Log(p) : Math.Log(1 - p);
+        }
+        expected /= Rows;
+        Assert.Equal(expected, model.Evaluate(new InMemoryBatchSource(features, targets, 3, shuffle: false), new Dictionary<string, double>()), 1e-5);
+    }
+
+    [Fact]
+    public void The_regression_loss_is_half_the_squared_error_against_standardized_targets()
+    {
+        // Fixed slots and a linear head: the output is b + sum_j W_j (x_j - mean_j) / std_j, and the loss the mean of
+        // 0.5 (output - (t - target mean) / target std)^2, computed here in double.
+        var settings = new GatedSelectorSettings { Task = LabelTask.Regression, HiddenSizes = [], BatchSize = Rows, Seed = 9 };
+        var (features, targets) = Batch(LabelTask.Regression);
+        float[] mean = [0.5f, 0, -0.2f, 1, 0, -1], std = [1, 2, 0.5f, 1, 4, 3];
+        var model = new ConcreteSelectorModel(settings, new FeatureScaling(mean, std, targetMean: 0.7f, targetStd: 2.5f), Slots, totalSteps: 1,
+            fixedSlots: true);
+        model.HeadParameters[1].Value[0] = 0.3f;
+        float[] w = model.HeadParameters[0].Value;
+        double expected = 0;
+        for (int r = 0; r < Rows; r++)
+        {
+            double output = 0.3;
+            for (int j = 0; j < Slots; j++) output += w[j] * (features[r, j] - mean[j]) / std[j];
+            double error = output - (targets[r, 0] - 0.7) / 2.5;
+            expected += 0.5 * error * error;
+        }
+        expected /= Rows;
+        Assert.Equal(expected, model.Loss(features, targets, new RandomSource(1), 1f, computeGradients: false), 1e-5);
+        Assert.Equal(expected, model.Evaluate(new InMemoryBatchSource(features, targets, 3, shuffle: false), new Dictionary<string, double>()), 1e-5);
+    }
+
+    [Fact]
+    public void A_loss_without_gradients_leaves_every_gradient_untouched()
+    {
+        var (features, targets) = Batch(LabelTask.Regression);
+        var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
+        foreach (bool fixedSlots in new[] { false, true })
+        {
+            var settings = new GatedSelectorSettings { Task = LabelTask.Regression, HiddenSizes = [4], BatchSize = Rows };
+            var model = new ConcreteSelectorModel(settings, scaling, fixedSlots ? Slots : Units, totalSteps: 10, fixedSlots);
+            // a loss with gradients first, so that the head's buffers hold a gradient that a second pass could reuse
+            model.Loss(features, targets, new RandomSource(4), 1f, computeGradients: true);
+            foreach (var p in model.Parameters) p.ZeroGradient();
+            model.Logits.ZeroGradient();
+            float loss = model.Loss(features, targets, new RandomSource(5), 1f, computeGradients: false);
+            Assert.True(loss > 0);
+            Assert.All(model.Parameters, p => Assert.All(p.Gradient, g => Assert.Equal(0f, g)));
+            Assert.All(model.Logits.Gradient, g => Assert.Equal(0f, g));
+        }
+    }
+
+    [Fact]
+    public void The_units_start_all_but_uniform_and_apart()
+    {
+        // Logits within +-0.005 of 0 (weights within 1% of uniform at any temperature of at least 1), on both sides of 0,
+        // and no two units alike.
+        const int units = 4, slots = 50;
+        var model = new ConcreteSelectorModel(new GatedSelectorSettings { HiddenSizes = [], Seed = 12 },
+            new FeatureScaling(new float[slots], new float[slots]), units, totalSteps: 1);
+        float[] logits = model.Logits.Value;
+        Assert.All(logits, v => Assert.InRange(v, -0.005f, 0.005f));
+        Assert.True(logits.Min() < -0.004f && logits.Max() > 0.004f, $"logits from {logits.Min()} to {logits.Max()}");
+        for (int a = 0; a < units; a++)
+            for (int b = a + 1; b < units; b++)
+                Assert.False(model.Logits.ValueMatrix.Row(a).SequenceEqual(model.Logits.ValueMatrix.Row(b)), $"units {a} and {b} start alike");
+    }
+
     [Theory]
     [InlineData(1UL)]
     [InlineData(2UL)]
@@ -178,8 +271,15 @@ public class ConcreteSelectorModelTests
         var settings = new GatedSelectorSettings { HiddenSizes = [] };
         var scaling = new FeatureScaling(new float[Slots], new float[Slots]);
         string Name(Action run) => Assert.ThrowsAny<ArgumentException>(run).ParamName!;
-        Assert.Equal("units", Name(() => new ConcreteSelectorModel(settings, scaling, 0, 1)));
-        Assert.Equal("units", Name(() => new ConcreteSelectorModel(settings, scaling, Slots + 1, 1)));
+        void Bad(Action run, string name, string message)
+        {
+            var e = Assert.ThrowsAny<ArgumentException>(run);
+            Assert.Equal(name, e.ParamName);
+            Assert.Contains(message, e.Message);
+        }
+        Bad(() => new ConcreteSelectorModel(settings, scaling, 0, 1), "units", $"from 1 to {Slots} units");
+        Bad(() => new ConcreteSelectorModel(settings, scaling, Slots + 1, 1), "units", $"from 1 to {Slots} units");
+        Bad(() => new ConcreteSelectorModel(settings, scaling, Slots - 1, 1, fixedSlots: true), "units", $"one unit per slot ({Slots}), got {Slots - 1}");
         Assert.Equal("totalSteps", Name(() => new ConcreteSelectorModel(settings, scaling, 1, 0)));
         Assert.Equal("settings", Name(() => new ConcreteSelectorModel(null!, scaling, 1, 1)));
         Assert.Equal("scaling", Name(() => new ConcreteSelectorModel(settings, null!, 1, 1)));
