@@ -60,6 +60,17 @@ public class JointSubsetSearchTests
         Assert.Equal(one.SubsetHoldoutLoss, two.SubsetHoldoutLoss);
     }
 
+    [Theory]
+    [InlineData(71, 128, 50, 1000, 1000)] // a wine half: one batch per epoch, so 1,000 epochs
+    [InlineData(227, 100, 100, 334, 1002)] // 3 batches per epoch: 334 epochs reach the minimum
+    [InlineData(975, 128, 50, 125, 1000)] // a MADELON half: 8 batches per epoch
+    [InlineData(83886, 128, 2, 2, 1312)] // large halves: the epochs asked for already give more steps
+    public void A_fit_runs_the_epochs_asked_for_or_enough_for_the_minimum_steps(int rows, int batch, int epochs, int expectedEpochs, long expectedSteps)
+    {
+        // steps per epoch = ceil(rows / batch); epochs = max(asked, ceil(1000 / steps per epoch)); steps = epochs x that
+        Assert.Equal((expectedEpochs, expectedSteps), JointSubsetSearch.FitLength(rows, batch, epochs));
+    }
+
     [Fact]
     public void Bad_arguments_name_themselves()
     {
@@ -73,6 +84,15 @@ public class JointSubsetSearchTests
         Assert.Equal("rounds", Name(() => JointSubsetSearch.Run(Settings, Scaling, x, y, scores, ranking, 2, rounds: 0, seed: 1, threads: 1)));
         Assert.Equal("scores", Name(() => Run(x, y, null!, ranking, k: 2)));
         Assert.Equal("ranking", Name(() => Run(x, y, scores, null!, k: 2)));
+        Assert.Equal("settings", Name(() => JointSubsetSearch.Run(null!, Scaling, x, y, scores, ranking, 2, 1, 1, 1)));
+        Assert.Equal("scaling", Name(() => JointSubsetSearch.Run(Settings, null!, x, y, scores, ranking, 2, 1, 1, 1)));
+        Assert.Equal("features", Name(() => JointSubsetSearch.Run(Settings, Scaling, null!, y, scores, ranking, 2, 1, 1, 1)));
+        Assert.Equal("targets", Name(() => JointSubsetSearch.Run(Settings, Scaling, x, null!, scores, ranking, 2, 1, 1, 1)));
+        var narrow = new FeatureScaling(new float[Slots - 1], new float[Slots - 1]);
+        var e = Assert.ThrowsAny<ArgumentException>(() => JointSubsetSearch.Run(Settings, narrow, x, y, scores, ranking, 2, 1, 1, 1));
+        Assert.Equal(("scaling", true), (e.ParamName, e.Message.Contains($"a scaling of {Slots} slots, got {Slots - 1}")));
+        var t = Assert.ThrowsAny<ArgumentException>(() => JointSubsetSearch.Run(Settings, Scaling, x, new Matrix(Rows - 1, 1), scores, ranking, 2, 1, 1, 1));
+        Assert.Equal(("targets", true), (t.ParamName, t.Message.Contains($"[{Rows} x 1] targets, got [{Rows - 1} x 1]")));
         Assert.Contains($"k from 1 to the slot count {Slots}", Assert.ThrowsAny<ArgumentException>(() => Run(x, y, scores, ranking, k: 0)).Message);
         Assert.Contains($"a ranking of {Slots} slots, got {Slots - 1}", Assert.ThrowsAny<ArgumentException>(() => Run(x, y, scores, ranking[1..], k: 2)).Message);
         Assert.Contains("at least 1 round", Assert.ThrowsAny<ArgumentException>(

@@ -96,10 +96,18 @@ internal sealed class JointSubsetSearch : IPartitionedWork
         StabilityScores scores, IReadOnlyList<int> ranking, int k, int rounds, ulong seed, int threads, Action? fitCompleted = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(scaling);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(ranking);
         int d = features.Cols;
         if (ranking.Count != d) throw new ArgumentException($"Expected a ranking of {d} slots, got {ranking.Count}.", nameof(ranking));
+        if (scaling.FeatureCount != d)
+            throw new ArgumentException($"Expected a scaling of {d} slots, got {scaling.FeatureCount}.", nameof(scaling));
+        if (targets.Rows != features.Rows || targets.Cols != 1)
+            throw new ArgumentException($"Expected [{features.Rows} x 1] targets, got [{targets.Rows} x {targets.Cols}].", nameof(targets));
         if (k < 1 || k > d) throw new ArgumentOutOfRangeException(nameof(k), k, $"Expected k from 1 to the slot count {d}.");
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "Expected at least 1 round.");
         var search = new JointSubsetSearch(settings, scaling, features, targets, rounds, seed, fitCompleted, cancellationToken);
@@ -155,11 +163,8 @@ internal sealed class JointSubsetSearch : IPartitionedWork
 
         // head-only fits take seeds after those of the Concrete selector fits
         var settings = _settings with { Seed = FitSeed(_fixedSlots ? _rowOrders.Length * 2 + part : part) };
-        int stepsPerEpoch = (rows.Length + settings.BatchSize - 1) / settings.BatchSize;
-        // the Concrete fits need steps for their temperature to fall; the head-only fits get as many, so that the
-        // comparison measures heads trained as long as the units' head
-        int epochs = Math.Max(settings.Epochs, (MinimumSteps + stepsPerEpoch - 1) / stepsPerEpoch);
-        var model = new ConcreteSelectorModel(settings, _scaling.Subset(_slots), _units, (long)epochs * stepsPerEpoch, _fixedSlots);
+        var (epochs, steps) = FitLength(rows.Length, settings.BatchSize, settings.Epochs);
+        var model = new ConcreteSelectorModel(settings, _scaling.Subset(_slots), _units, steps, _fixedSlots);
         var train = new InMemoryBatchSource(_features, _targets, settings.BatchSize, settings.Seed, shuffle: true, rows, _slots);
         IOptimizer optimizer = _fixedSlots
             ? new Adam(model.HeadParameters, settings.LearningRate, weightDecay: settings.HeadWeightDecay)
@@ -170,6 +175,18 @@ internal sealed class JointSubsetSearch : IPartitionedWork
                 new Dictionary<string, double>());
         else _picks[part] = [.. model.SelectedSlots().Select(i => _slots[i])];
         lock (_progressLock) _fitCompleted?.Invoke();
+    }
+
+    /// <summary>
+    /// Epochs and optimizer steps of one fit on <paramref name="rows"/> rows: at least <paramref name="epochs"/> epochs
+    /// and at least <see cref="MinimumSteps"/> steps. The Concrete fits need the steps for their temperature to fall;
+    /// the head-only fits get as many, so the comparison measures heads trained as long as the units' head.
+    /// </summary>
+    internal static (int Epochs, long Steps) FitLength(int rows, int batchSize, int epochs)
+    {
+        int stepsPerEpoch = (rows + batchSize - 1) / batchSize;
+        int length = Math.Max(epochs, (MinimumSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+        return (length, (long)length * stepsPerEpoch);
     }
 
     /// <summary>64 random bits for fit <paramref name="fit"/>: the key of its initialization, noise and shuffles.</summary>
