@@ -23,7 +23,7 @@ public class ConcreteSelectorModelTests
     public void Gradients_match_central_finite_differences(LabelTask task, int[] hidden, float temperature)
     {
         var settings = new GatedSelectorSettings { Task = task, ClassCount = 3, HiddenSizes = hidden, BatchSize = Rows, Seed = 3 };
-        var (features, targets) = Batch(task);
+        var (features, targets) = SelectionData.Batch(task, Rows, Slots);
         var scaling = new FeatureScaling([0.5f, 0, 0, 1, 0, -1], [1, 2, 0.5f, 1, 1, 3], targetMean: 0.2f, targetStd: 1.5f);
         var model = new ConcreteSelectorModel(settings, scaling, Units, totalSteps: 100);
         var rng = new RandomSource(11);
@@ -60,7 +60,7 @@ public class ConcreteSelectorModelTests
         // Computed here in double from the uniforms: w_i = softmax((logits_i - log(-log u_i)) / T), s_i = x . w_i, then the
         // linear head's logit W s + b and the binary cross-entropy.
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, Seed = 8 };
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
         var model = new ConcreteSelectorModel(settings, scaling, Units, totalSteps: 10);
         var rng = new RandomSource(2);
@@ -117,7 +117,7 @@ public class ConcreteSelectorModelTests
     public void Fixed_slots_fit_the_head_alone_on_the_given_columns()
     {
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, Seed = 4 };
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
         var model = new ConcreteSelectorModel(settings, scaling, Slots, totalSteps: 1, fixedSlots: true);
         Assert.DoesNotContain(model.Logits, model.Parameters);
@@ -145,7 +145,7 @@ public class ConcreteSelectorModelTests
         // A draw at a high temperature leaves soft weights behind; evaluation must use one-hot weights on each unit's
         // argmax (found here by a plain loop): the logit is b + sum_i W_i x[slot_i].
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, Seed = 6 };
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
         var model = new ConcreteSelectorModel(settings, scaling, Units, totalSteps: 10);
         var rng = new RandomSource(4);
@@ -177,7 +177,7 @@ public class ConcreteSelectorModelTests
         // Fixed slots and a linear head: the output is b + sum_j W_j (x_j - mean_j) / std_j, and the loss the mean of
         // 0.5 (output - (t - target mean) / target std)^2, computed here in double.
         var settings = new GatedSelectorSettings { Task = LabelTask.Regression, HiddenSizes = [], BatchSize = Rows, Seed = 9 };
-        var (features, targets) = Batch(LabelTask.Regression);
+        var (features, targets) = SelectionData.Batch(LabelTask.Regression, Rows, Slots);
         float[] mean = [0.5f, 0, -0.2f, 1, 0, -1], std = [1, 2, 0.5f, 1, 4, 3];
         var model = new ConcreteSelectorModel(settings, new FeatureScaling(mean, std, targetMean: 0.7f, targetStd: 2.5f), Slots, totalSteps: 1,
             fixedSlots: true);
@@ -199,7 +199,7 @@ public class ConcreteSelectorModelTests
     [Fact]
     public void A_loss_without_gradients_leaves_every_gradient_untouched()
     {
-        var (features, targets) = Batch(LabelTask.Regression);
+        var (features, targets) = SelectionData.Batch(LabelTask.Regression, Rows, Slots);
         var scaling = new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray());
         foreach (bool fixedSlots in new[] { false, true })
         {
@@ -289,23 +289,5 @@ public class ConcreteSelectorModelTests
         Assert.Equal("targets", Name(() => model.Loss(new Matrix(4, Slots), new Matrix(3, 1), new RandomSource(1), 1f, false)));
         Assert.Equal("batch", Name(() => model.TrainStep(null!, default)));
         Assert.Equal("source", Name(() => model.Evaluate(null!, new Dictionary<string, double>())));
-    }
-
-    private static (Matrix Features, Matrix Targets) Batch(LabelTask task)
-    {
-        var rng = new RandomSource(21);
-        var features = new Matrix(Rows, Slots);
-        var targets = new Matrix(Rows, 1);
-        for (int r = 0; r < Rows; r++)
-        {
-            SelectionData.Normals(rng, Slots).CopyTo(features.Row(r));
-            targets[r, 0] = task switch
-            {
-                LabelTask.BinaryClassification => r % 2,
-                LabelTask.MulticlassClassification => r % 3,
-                _ => 2f * features[r, 0] - features[r, 3] + 0.5f,
-            };
-        }
-        return (features, targets);
     }
 }

@@ -27,7 +27,7 @@ public class GatedSelectorModelTests
         {
             Task = task, ClassCount = 3, HiddenSizes = hidden, BatchSize = Rows, L0Strength = 1f, InitialKeepProbability = 0.6f, Seed = 3,
         };
-        var (features, targets) = Batch(task);
+        var (features, targets) = SelectionData.Batch(task, Rows, Slots);
         var scaling = new FeatureScaling([0.5f, 0, 0, 1, 0, -1], [1, 2, 0.5f, 1, 1, 3], targetMean: 0.2f, targetStd: 1.5f);
         var model = new GatedSelectorModel(settings, scaling, trainingRows: 10); // penalty weight 0.1: large enough to matter
         var rng = new RandomSource(11);
@@ -65,7 +65,7 @@ public class GatedSelectorModelTests
         // (lambda / N) P (1 - P), with P = sigmoid(log_alpha - beta log(-gamma / zeta)), computed here independently.
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, L0Strength = 3f, InitialKeepProbability = 0.7f };
         var model = new GatedSelectorModel(settings, new FeatureScaling(new float[Slots], new float[Slots]), trainingRows: 6);
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         model.Loss(features, targets, new RandomSource(1), computeGradients: true);
         double logAlpha = Math.Log(0.7 / 0.3);
         double p = 1 / (1 + Math.Exp(-(logAlpha - 2.0 / 3.0 * Math.Log(0.1 / 1.1))));
@@ -97,7 +97,7 @@ public class GatedSelectorModelTests
         var settings = new GatedSelectorSettings { HiddenSizes = [3], BatchSize = Rows, L0Strength = 1f, Seed = 4 };
         var model = new GatedSelectorModel(settings, new FeatureScaling(new float[Slots], Enumerable.Repeat(1f, Slots).ToArray()), trainingRows: Rows);
         model.LogAlpha.Value[1] = -5f; // a shut gate: test-time gate 0
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         var whole = new Dictionary<string, double>();
         double all = model.Evaluate(new InMemoryBatchSource(features, targets, Rows, shuffle: false), whole);
         double parts = model.Evaluate(new InMemoryBatchSource(features, targets, 3, shuffle: false), new Dictionary<string, double>());
@@ -142,30 +142,12 @@ public class GatedSelectorModelTests
         // the start: the task loss is ln 2 per row. The penalty is (lambda / N) x slots x P(z != 0).
         var settings = new GatedSelectorSettings { HiddenSizes = [], BatchSize = Rows, L0Strength = 3f, InitialKeepProbability = 0.7f };
         var model = new GatedSelectorModel(settings, new FeatureScaling(new float[Slots], new float[Slots]), trainingRows: 6);
-        var (features, targets) = Batch(LabelTask.BinaryClassification);
+        var (features, targets) = SelectionData.Batch(LabelTask.BinaryClassification, Rows, Slots);
         double p = 1 / (1 + Math.Exp(-(Math.Log(0.7 / 0.3) - 2.0 / 3.0 * Math.Log(0.1 / 1.1))));
         double expected = Math.Log(2) + 3.0 / 6 * Slots * p;
         Assert.Equal(0.5f, model.PenaltyScale);
         Assert.Equal(expected, model.Loss(features, targets, new RandomSource(1), computeGradients: false), 1e-5);
         Assert.Equal(expected, model.Loss(features, targets, new RandomSource(1), computeGradients: true), 1e-5);
         Assert.Equal(Slots * p, model.ExpectedL0(), 1e-5);
-    }
-
-    private static (Matrix Features, Matrix Targets) Batch(LabelTask task)
-    {
-        var rng = new RandomSource(21);
-        var features = new Matrix(Rows, Slots);
-        var targets = new Matrix(Rows, 1);
-        for (int r = 0; r < Rows; r++)
-        {
-            SelectionData.Normals(rng, Slots).CopyTo(features.Row(r));
-            targets[r, 0] = task switch
-            {
-                LabelTask.BinaryClassification => r % 2,
-                LabelTask.MulticlassClassification => r % 3,
-                _ => 2f * features[r, 0] - features[r, 3] + 0.5f,
-            };
-        }
-        return (features, targets);
     }
 }

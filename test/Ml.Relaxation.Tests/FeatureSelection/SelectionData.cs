@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Relaxation.Data;
+using Ml.Relaxation.Engine;
 using Ml.Relaxation.Randomness;
 
 namespace Ml.Relaxation.Tests.FeatureSelection;
@@ -77,6 +79,28 @@ internal static class SelectionData
         }
         Array.Sort(relevant);
         return (x, y, relevant);
+    }
+
+    /// <summary>
+    /// One small batch for the plain models' tests: <paramref name="rows"/> rows of N(0, 1) slots (seed 21) and targets
+    /// by task: alternating 0/1, classes 0, 1, 2 in turn, or <c>2 x0 - x3 + 0.5</c> (so at least 4 slots).
+    /// </summary>
+    public static (Matrix Features, Matrix Targets) Batch(LabelTask task, int rows, int slots)
+    {
+        var rng = new RandomSource(21);
+        var features = new Matrix(rows, slots);
+        var targets = new Matrix(rows, 1);
+        for (int r = 0; r < rows; r++)
+        {
+            Normals(rng, slots).CopyTo(features.Row(r));
+            targets[r, 0] = task switch
+            {
+                LabelTask.BinaryClassification => r % 2,
+                LabelTask.MulticlassClassification => r % 3,
+                _ => 2f * features[r, 0] - features[r, 3] + 0.5f,
+            };
+        }
+        return (features, targets);
     }
 
     /// <summary>The slots of <see cref="RedundantCopies"/> for the same d and seed, by role: a, b, a', a'', (a + b) / sqrt 2, b'.</summary>
